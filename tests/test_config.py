@@ -1,0 +1,41 @@
+"""lib.config: 프로필, 장치, 시드."""
+
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from lib import config
+
+
+def test_profile_follows_the_environment(monkeypatch):
+    monkeypatch.setenv("BOOK_FAST", "1")
+    assert config.profile() == "fast" and config.pick(1, 2) == 1
+    monkeypatch.delenv("BOOK_FAST")
+    assert config.profile() == "full" and config.pick(1, 2) == 2
+    monkeypatch.setenv("BOOK_FAST", "0")
+    assert config.profile() == "full"
+
+
+def test_device_is_a_torch_device():
+    device = config.device()
+    assert device.type in {"cuda", "mps", "cpu"}
+    assert device.type == "cuda" if torch.cuda.is_available() else device.type in {"mps", "cpu"}
+
+
+def test_seeding_gives_identical_results_twice():
+    def draw():
+        config.seed_everything(123)
+        return random.random(), np.random.rand(), torch.rand(3), torch.nn.Linear(2, 2).weight.detach().clone()
+
+    first, second = draw(), draw()
+    assert first[0] == second[0] and first[1] == second[1]
+    assert torch.equal(first[2], second[2]) and torch.equal(first[3], second[3])
+    config.seed_everything(124)
+    assert not torch.equal(torch.rand(3), first[2])
+
+
+def test_seed_must_be_an_integer():
+    with pytest.raises(TypeError, match="정수"):
+        config.seed_everything(1.5)

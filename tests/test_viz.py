@@ -1,0 +1,55 @@
+"""lib.viz: 한글 글꼴(빠진 글자가 있으면 오류), 마스크 색칠, 격자 그림."""
+
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from lib import viz
+
+
+def test_korean_text_renders_without_missing_glyphs():
+    viz.use_korean_font(strict=True)
+    fig, ax = plt.subplots()
+    ax.set_title("세그멘테이션 — 픽셀마다 클래스")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.canvas.draw()
+    plt.close(fig)
+
+
+def test_missing_glyph_is_an_error():
+    viz.use_korean_font(strict=True)
+    fig, ax = plt.subplots()
+    ax.set_title("\U0001F600")  # NanumGothic 에 없는 글자(이모지)
+    with pytest.raises(UserWarning, match="missing from font"):
+        fig.canvas.draw()
+    plt.close(fig)
+
+
+def test_colorize_and_overlay():
+    mask = torch.tensor([[0, 1], [2, 3]])
+    rgb = viz.colorize_mask(mask)
+    assert rgb.shape == (2, 2, 3) and np.allclose(rgb[1, 1], viz.PALETTE[3])
+    image = torch.zeros(3, 2, 2)
+    over = viz.overlay_mask(image, mask, alpha=0.5)
+    assert np.allclose(over[0, 0], 0) and np.allclose(over[0, 1], 0.5 * viz.PALETTE[1])
+    with pytest.raises(ValueError, match="클래스 번호"):
+        viz.colorize_mask(torch.tensor([[9]]))
+
+
+def test_grids_draw():
+    images = torch.rand(2, 3, 8, 8)
+    masks = torch.randint(0, 4, (2, 8, 8))
+    fig = viz.segmentation_grid(images, {"정답": masks, "예측": masks})
+    assert len(fig.axes) == 6
+    fig.canvas.draw()
+    plt.close(fig)
+    fig = viz.image_grid([images[0], images[1][0]], titles=["컬러", "흑백"])
+    assert len(fig.axes) == 2
+    plt.close(fig)
+    ax = viz.line_plot([1, 2], {"가": [1, 2]}, "x", "y", logy=True)
+    assert ax.get_yscale() == "log"
+    plt.close(ax.figure)
