@@ -57,11 +57,19 @@ def shape_mask(shape: Shape, size: int) -> np.ndarray:
     raise ValueError(f"알 수 없는 도형 종류 {shape.kind!r}; {SHAPES} 중 하나여야 합니다")
 
 
+def _saturated_color(rng: np.random.Generator) -> np.ndarray:
+    """채도가 높은 무작위 색 (색상은 아무거나): 도형은 회색조 배경과 색의 진하기로 구분됩니다."""
+    hue, saturation, value = rng.uniform(0, 1), rng.uniform(0.6, 1.0), rng.uniform(0.6, 1.0)
+    channel = np.array([0.0, 2 / 3, 1 / 3])  # R, G, B 의 색상 위상
+    wave = np.clip(np.abs((hue + channel) % 1 * 6 - 3) - 1, 0, 1)  # HSV → RGB 의 색상 부분
+    return value * (1 - saturation + saturation * wave)
+
+
 def _random_shape(rng: np.random.Generator, size: int, kind: str) -> Shape:
     """장면 안에 들어오는 무작위 도형 하나 (크기는 장면의 약 1/8 ~ 1/4)."""
     lo, hi = size * 0.12, size * 0.25
     cy, cx = rng.uniform(size * 0.15, size * 0.85, 2)
-    color = tuple(rng.uniform(0.15, 0.95, 3))
+    color = tuple(_saturated_color(rng))
     if kind == "circle":
         return Shape(kind, (cy, cx, rng.uniform(lo, hi)), color)
     if kind == "rectangle":
@@ -74,7 +82,8 @@ def _random_shape(rng: np.random.Generator, size: int, kind: str) -> Shape:
 
 
 # --------------------------------------------------------------------------------------
-# 질감: 배경과 도형이 색만으로 구분되지 않도록, 둘 다 같은 종류의 무작위 질감을 씁니다.
+# 질감: 배경(회색조)과 도형(진한 색) 모두 무작위 줄무늬·잡음 질감을 씁니다. 도형과 배경은 가까이서 보아도
+# 구분되지만, 원·사각형·삼각형은 색이 무작위라 **모양** 을 봐야 구분됩니다.
 # --------------------------------------------------------------------------------------
 def _texture(rng: np.random.Generator, size: int, base: np.ndarray, strength: float) -> np.ndarray:
     """기본 색 ``base`` 에 무작위 줄무늬(사인파)와 잡음을 더한 (3, H, W) 질감."""
@@ -107,7 +116,8 @@ def make_scene(rng: np.random.Generator, config: SceneConfig = SceneConfig()):
         shapes: 그린 순서대로의 ``Shape`` 목록
     """
     size = config.size
-    image = _texture(rng, size, rng.uniform(0.2, 0.8, 3), config.texture)
+    background = rng.uniform(0.25, 0.75) + rng.uniform(-0.05, 0.05, 3)  # 회색조에 가까운 배경색
+    image = _texture(rng, size, background, config.texture)
     mask = np.zeros((size, size), dtype=np.int64)
     shapes = []
     for _ in range(rng.integers(config.min_shapes, config.max_shapes + 1)):

@@ -53,3 +53,13 @@ def test_grids_draw():
     ax = viz.line_plot([1, 2], {"가": [1, 2]}, "x", "y", logy=True)
     assert ax.get_yscale() == "log"
     plt.close(ax.figure)
+
+
+def test_chapter1_figures_draw():
+    ax = viz.receptive_field_diagram(depth=3, kernel_size=3)
+    field_row = [p for p in ax.patches if p.get_y() == 0]
+    assert len(field_row) == 7  # 1 + 3·2
+    plt.close(ax.figure)
+    ax = viz.patch_figure(torch.rand(3, 10, 12), 5, [(0, 0), (5, 6)])
+    assert ax.images[0].get_array().shape[:2] == (14, 16)  # 사방 2픽셀 채움
+    plt.close(ax.figure)
