@@ -8,6 +8,7 @@ Colab 의 Python 3.12 에는 ``distutils`` 가 없기 때문입니다.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import warnings
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib import font_manager
+from matplotlib import font_manager, ticker
 from matplotlib.patches import Patch
 
 from . import config
@@ -67,7 +68,19 @@ def use_korean_font(strict: bool | None = None) -> str:
     matplotlib.rcParams["savefig.dpi"] = 90
     if config.is_fast() if strict is None else strict:
         warnings.filterwarnings("error", message=r"Glyph .* missing from font")
+        mathtext_log = logging.getLogger("matplotlib.mathtext")  # 수식 글꼴의 빠진 글자는 경고가 아니라 로그로 옴
+        if not any(isinstance(f, _RaiseOnMissingGlyph) for f in mathtext_log.filters):
+            mathtext_log.addFilter(_RaiseOnMissingGlyph())
     return KOREAN_FONT
+
+
+class _RaiseOnMissingGlyph(logging.Filter):
+    """matplotlib 수식(mathtext)이 "does not have a glyph" 를 기록하면 오류로 바꿉니다."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "does not have a glyph" in record.getMessage():
+            raise UserWarning(record.getMessage())
+        return True
 
 
 use_korean_font()
@@ -182,17 +195,24 @@ def segmentation_grid(images, masks: dict, class_names=CLASS_NAMES, size: float 
 
 def line_plot(x, series: dict, xlabel: str, ylabel: str, title: str | None = None, logx=False, logy=False,
               ax=None, marker="o"):
-    """여러 곡선을 한 축에: ``series`` 는 {범례 이름: y 값 목록}."""
+    """여러 곡선을 한 축에: ``series`` 는 {범례 이름: y 값 목록} 또는 {범례 이름: (x 값 목록, y 값 목록)}.
+
+    로그 축의 눈금은 ``0.01`` 처럼 일반 숫자로 씁니다 (수식 눈금 ``10^{-2}`` 의 마이너스 기호가 한글 글꼴에 없음).
+    """
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.6))
     for name, ys in series.items():
-        ax.plot(x, ys, marker=marker, label=name)
+        xs, ys = ys if isinstance(ys, tuple) else (x, ys)
+        ax.plot(xs, ys, marker=marker, label=name)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    plain = ticker.FuncFormatter(lambda value, _: f"{value:g}")
     if logx:
         ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(plain)
     if logy:
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(plain)
     if title:
         ax.set_title(title)
     ax.grid(True, alpha=0.3)
@@ -352,4 +372,24 @@ def pool_unpool_pairing(depth: int = 3, ax=None):
     ax.set_ylim(-0.1, 3.4 + 0.25 * depth)
     ax.axis("off")
     ax.set_title("인코더의 풀링과 디코더의 언풀링을 짝지어 위치를 넘겨줍니다", fontsize=10)
+    return ax
+
+
+# ---- 1장·3장: 혼동 행렬 ----
+def confusion_matrix_figure(matrix: torch.Tensor, class_names=CLASS_NAMES, ax=None, title: str | None = None):
+    """혼동 행렬을 행(정답 클래스)마다 비율로 정규화해 색과 숫자로 그립니다."""
+    counts = np.asarray(matrix, dtype=float)
+    rates = counts / np.maximum(counts.sum(1, keepdims=True), 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.1 * len(class_names) + 1.2, 1.0 * len(class_names) + 0.6))
+    ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+    for t in range(len(class_names)):
+        for p in range(len(class_names)):
+            ax.text(p, t, f"{rates[t, p]:.2f}", ha="center", va="center", fontsize=9,
+                    color="white" if rates[t, p] > 0.6 else "black")
+    ax.set_xticks(range(len(class_names)), class_names)
+    ax.set_yticks(range(len(class_names)), class_names)
+    ax.set_xlabel("예측 클래스")
+    ax.set_ylabel("정답 클래스")
+    ax.set_title(title or "혼동 행렬 (행마다 정규화)", fontsize=10)
     return ax

@@ -29,6 +29,20 @@ def test_missing_glyph_is_an_error():
     plt.close(fig)
 
 
+def test_missing_glyph_in_math_text_is_an_error():
+    """로그 축의 기본 눈금(10^{-1})은 수식 마이너스를 쓰는데 NanumGothic 에는 없습니다."""
+    viz.use_korean_font(strict=True)
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [0.01, 1])
+    ax.set_yscale("log")
+    with pytest.raises(UserWarning, match="does not have a glyph"):
+        fig.canvas.draw()
+    plt.close(fig)
+    ax = viz.line_plot([1, 2], {"가": [0.01, 1]}, "x", "y", logx=True, logy=True)  # 일반 숫자 눈금: 문제없음
+    ax.figure.canvas.draw()
+    plt.close(ax.figure)
+
+
 def test_colorize_and_overlay():
     mask = torch.tensor([[0, 1], [2, 3]])
     rgb = viz.colorize_mask(mask)
@@ -62,4 +76,10 @@ def test_chapter1_figures_draw():
     plt.close(ax.figure)
     ax = viz.patch_figure(torch.rand(3, 10, 12), 5, [(0, 0), (5, 6)])
     assert ax.images[0].get_array().shape[:2] == (14, 16)  # 사방 2픽셀 채움
+    plt.close(ax.figure)
+
+
+def test_confusion_matrix_figure_normalises_rows():
+    ax = viz.confusion_matrix_figure(torch.tensor([[3, 1], [0, 0]]), ["가", "나"])
+    assert [t.get_text() for t in ax.texts] == ["0.75", "0.25", "0.00", "0.00"]
     plt.close(ax.figure)
