@@ -42,20 +42,16 @@ def device() -> torch.device:
     return torch.device("cpu")
 
 
-def seed_everything(seed: int = 0) -> torch.Generator:
+def seed_everything(seed: int = 0) -> None:
     """Python, NumPy, PyTorch(CPU·CUDA)의 난수 생성기를 모두 ``seed`` 로 맞춥니다.
 
     같은 기계에서 두 번 실행하면 같은 숫자가 나오도록, 모든 노트북이 맨 앞에서 한 번 부릅니다.
-
-    Returns:
-        같은 시드로 만든 ``torch.Generator`` (CPU). 함수에 명시적으로 넘길 때 씁니다.
     """
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise TypeError(f"seed 는 정수여야 합니다 (받은 값: {seed!r})")
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)  # CUDA 생성기도 함께 맞춥니다
-    return torch.Generator().manual_seed(seed)
 
 
 def describe() -> str:
