@@ -393,3 +393,53 @@ def confusion_matrix_figure(matrix: torch.Tensor, class_names=CLASS_NAMES, ax=No
     ax.set_ylabel("정답 클래스")
     ax.set_title(title or "혼동 행렬 (행마다 정규화)", fontsize=10)
     return ax
+
+
+# ---- 4장: U-Net 의 U 모양 ----
+def unet_diagram(depth: int = 3, base_channels: int = 8, size: int = 64, num_classes: int = 4,
+                 skip_connections: bool = True, ax=None):
+    """U-Net 을 U 자로 그립니다: 왼쪽은 수축 경로, 오른쪽은 확장 경로, 같은 높이끼리 이어 붙이는 스킵.
+
+    상자 하나가 한 단계의 특성 맵이고, 상자 아래에 채널 수 C 와 해상도를 씁니다.
+
+    Args:
+        depth: 해상도를 절반으로 줄이는 횟수.
+        base_channels: 첫 단계의 채널 수 (단계 k 는 ``base_channels · 2**k``).
+        size: 입력 한 변 (해상도 표기용).
+        num_classes: 출력 채널 수.
+        skip_connections: False 면 스킵 화살표를 그리지 않습니다.
+    Returns:
+        matplotlib Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.25 * (2 * depth + 3), 0.95 * (depth + 2)))
+
+    def box(x: float, level: int, channels: int, color) -> None:
+        width = 0.25 + 0.12 * np.log2(channels)  # 채널이 많을수록 넓게
+        y = depth - level
+        ax.add_patch(plt.Rectangle((x - width / 2, y - 0.3), width, 0.6, facecolor=color, edgecolor="0.3"))
+        side = size // 2**level
+        ax.text(x, y - 0.36, f"C={channels}, {side}×{side}", ha="center", va="top", fontsize=8)
+
+    def arrow(start, end, label: str, color="0.3", ls="-") -> None:
+        ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color=color, ls=ls))
+        ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + 0.08, label, ha="center", va="bottom",
+                fontsize=7, color=color)
+
+    for level in range(depth + 1):
+        channels = base_channels * 2**level
+        box(level, level, channels, GROUP_COLORS[level % len(GROUP_COLORS)])  # 수축 경로
+        if level < depth:
+            box(2 * depth - level, level, channels, GROUP_COLORS[level % len(GROUP_COLORS)])  # 확장 경로
+            arrow((level + 0.15, depth - level - 0.3), (level + 0.85, depth - level - 0.7), "Down")
+            arrow((2 * depth - level - 0.85, depth - level - 0.7), (2 * depth - level - 0.15, depth - level - 0.3),
+                  "Up")
+            if skip_connections:
+                arrow((level + 0.45, depth - level + 0.12), (2 * depth - level - 0.45, depth - level + 0.12),
+                      "이어 붙이기 (concat)", color=PALETTE[5], ls="--")
+    arrow((2 * depth + 0.4, depth), (2 * depth + 1.1, depth), "1×1 합성곱")
+    box(2 * depth + 1.5, 0, num_classes, "white")
+    ax.set_xlim(-0.7, 2 * depth + 2.1)
+    ax.set_ylim(-0.8, depth + 0.6)
+    ax.axis("off")
+    return ax
