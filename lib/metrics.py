@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 
 
 def confusion_matrix(pred: torch.Tensor, target: torch.Tensor, num_classes: int,
@@ -60,3 +61,18 @@ def pixel_accuracy(pred, target, num_classes: int, ignore_index: int | None = No
     matrix = confusion_matrix(pred, target, num_classes, ignore_index)
     total = matrix.sum()
     return (matrix.diagonal().sum() / total).item() if total > 0 else float("nan")
+
+
+def boundary_band(masks: torch.Tensor, width: int = 5) -> torch.Tensor:
+    """경계 띠: 정답 (N, H, W) 에서 ``width × width`` 이웃 안에 다른 클래스가 있는 픽셀 (N, H, W) bool.
+
+    위치 정보를 잘 되살리는 모델일수록 이 띠 안의 정확도가 높습니다 (3·4장). 이미지 밖은 가장자리 값을 복제합니다.
+    """
+    if masks.ndim != 3 or masks.is_floating_point():
+        raise ValueError(f"masks 는 (N, H, W) 정수 클래스 지도여야 합니다 (받은 모양: {tuple(masks.shape)})")
+    if width < 1 or width % 2 == 0:
+        raise ValueError(f"width 는 양의 홀수여야 합니다 (받은 값: {width})")
+    padded = F.pad(masks[:, None].float(), (width // 2,) * 4, mode="replicate")  # (N, 1, H+w-1, W+w-1)
+    largest = F.max_pool2d(padded, width, stride=1)
+    smallest = -F.max_pool2d(-padded, width, stride=1)
+    return (largest != smallest)[:, 0]  # 이웃의 최댓값과 최솟값이 다르면 다른 클래스가 섞여 있음

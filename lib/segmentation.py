@@ -8,6 +8,7 @@
 - ``sliding_window_predict``: 픽셀마다 패치를 잘라 분류 (``batch_size=1`` 이면 한 픽셀씩, ``None`` 이면 한 번에).
 - ``dense_predict``: 0 으로 채운 이미지 전체에 한 번의 순전파.
 - ``receptive_field``, ``conv_cost``: 수용 영역과 곱셈-덧셈 수·활성값 수 세기.
+- ``downsampling_cnn``: 같은 수용 영역을 풀링으로 싸게 얻는 비교용 네트워크.
 """
 
 from __future__ import annotations
@@ -45,6 +46,32 @@ class PatchCNN(nn.Sequential):
         layers.append(nn.Conv2d(channels, num_classes, kernel_size=1))  # 픽셀마다 공유되는 분류기 (소프트맥스 전 로짓)
         super().__init__(*layers)
         self.num_classes = num_classes
+
+
+def downsampling_cnn(stages: int, width: int, num_classes: int | None = None) -> nn.Sequential:
+    """비용 비교용 다운샘플링 CNN: 단계마다 (3×3 합성곱 → ReLU) × 2, 단계 사이에 2×2 최대 풀링.
+
+    단계 ``s`` 의 채널은 ``width·2**s``, 해상도는 ``1/2**s`` 입니다 (패딩 1 이라 합성곱은 크기를 지킵니다).
+    ``PatchCNN`` 과 같은 수용 영역을 훨씬 적은 계산으로 얻는다는 것을 1·2장에서 보여 줍니다.
+
+    Args:
+        stages: 단계 수 (풀링은 ``stages - 1`` 번).
+        width: 첫 단계의 채널 수.
+        num_classes: 주어지면 마지막에 1×1 합성곱 분류기를 붙입니다.
+    """
+    if stages < 1 or width < 1:
+        raise ValueError(f"stages 와 width 는 1 이상이어야 합니다 (받은 값: stages={stages}, width={width})")
+    layers: list[nn.Module] = []
+    channels = 3
+    for stage in range(stages):
+        if stage:
+            layers.append(nn.MaxPool2d(2))  # (N, C, H, W) -> (N, C, H/2, W/2)
+        out = width * 2**stage
+        layers += [nn.Conv2d(channels, out, 3, padding=1), nn.ReLU(), nn.Conv2d(out, out, 3, padding=1), nn.ReLU()]
+        channels = out
+    if num_classes is not None:
+        layers.append(nn.Conv2d(channels, num_classes, 1))
+    return nn.Sequential(*layers)
 
 
 def receptive_field(model: nn.Module) -> int:
@@ -93,7 +120,10 @@ def _size_mismatch(what: str, got: tuple | None, expected: tuple, patch_size: in
 
 
 def _run_checked(model: nn.Module, batch: torch.Tensor, what: str, expected: tuple, patch_size: int):
-    """모델을 실행하고, 출력의 공간 크기가 ``expected`` 가 아니면(또는 입력이 너무 작아 실패하면) 설명과 함께 알립니다."""
+    """모델을 실행하고, 출력의 공간 크기가 ``expected`` 가 아니면 설명과 함께 알립니다.
+
+    입력이 수용 영역보다 작아 모델이 실패해도 같은 설명으로 바꿉니다.
+    """
     try:
         logits = model(batch)
     except RuntimeError as error:  # 예: 패치가 수용 영역보다 작아 커널이 입력보다 큼

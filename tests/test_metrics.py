@@ -113,3 +113,21 @@ def test_bad_input_raises():
         metrics.confusion_matrix(pred, pred, 0)
     with pytest.raises(TypeError):
         metrics.confusion_matrix(pred.tolist(), pred, 2)
+
+
+def test_boundary_band_matches_a_direct_neighbourhood_check():
+    torch.manual_seed(0)
+    masks = torch.randint(0, 3, (2, 7, 9))
+    masks[1] = 1  # 한 클래스뿐인 지도: 경계가 없음
+    band = metrics.boundary_band(masks, width=3)
+    n, h, w = masks.shape
+    expected = torch.zeros(n, h, w, dtype=torch.bool)
+    for k in range(n):
+        for i in range(h):
+            for j in range(w):
+                window = masks[k, max(i - 1, 0):i + 2, max(j - 1, 0):j + 2]
+                expected[k, i, j] = bool((window != masks[k, i, j]).any())
+    assert torch.equal(band, expected)
+    assert not band[1].any()
+    with pytest.raises(ValueError, match="홀수"):
+        metrics.boundary_band(masks, width=4)

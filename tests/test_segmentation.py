@@ -105,3 +105,13 @@ def test_not_a_4d_tensor():
         seg.sliding_window_predict(model, [[0.0]], p)
     with pytest.raises(ValueError, match="batch_size"):
         seg.sliding_window_predict(model, torch.rand(1, 3, 2, 2), p, batch_size=0)
+
+
+def test_downsampling_cnn_shapes_and_receptive_field():
+    net = seg.downsampling_cnn(stages=3, width=4, num_classes=5)
+    assert net(torch.zeros(1, 3, 32, 32)).shape == (1, 5, 8, 8)  # 풀링 두 번: 1/4
+    # 단계 1: 1+2+2=5, 풀링 +1 → 6 (j=2); 단계 2: +4+4 → 14, 풀링 +2 → 16 (j=4); 단계 3: +8+8 → 32
+    assert seg.receptive_field(net) == 32
+    assert seg.downsampling_cnn(stages=1, width=2)(torch.zeros(1, 3, 5, 5)).shape == (1, 2, 5, 5)
+    with pytest.raises(ValueError, match="stages"):
+        seg.downsampling_cnn(stages=0, width=4)
