@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from . import config, metrics
+from . import config, metrics, timing
 
 
 @dataclass
@@ -39,6 +39,18 @@ def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 32) -> tor
     device = next(model.parameters()).device
     chunks = [model(images[i:i + batch_size].to(device)).argmax(1).cpu() for i in range(0, len(images), batch_size)]
     return torch.cat(chunks)
+
+
+def step_seconds(model: nn.Module, images: torch.Tensor, masks: torch.Tensor, repeat: int = 5) -> float:
+    """학습 한 걸음(배치 하나의 순전파 + 역전파)의 가장 짧은 시간(초). 모델 자체의 비용에 가깝습니다.
+
+    ``fit`` 이 잰 전체 시간은 같은 기계의 다른 작업에 흔들리지만, 여러 번 잰 최솟값은 덜 흔들립니다.
+    """
+    _check_pair(images, masks)
+    device = config.device()
+    model.to(device).train()
+    x, y = images.to(device), masks.to(device)
+    return timing.best_time(lambda: F.cross_entropy(model(x), y).backward(), repeat=repeat)
 
 
 def fit(model: nn.Module, images: torch.Tensor, masks: torch.Tensor, num_classes: int, epochs: int,

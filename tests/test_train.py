@@ -43,3 +43,11 @@ def test_fit_rejects_mismatched_data():
     model = segmentation.PatchCNN(3, 4, width=4, depth=1)
     with pytest.raises(ValueError, match="N 이 같아야"):
         train.fit(model, torch.rand(2, 3, 5, 5), torch.zeros(3, 3, 3, dtype=torch.long), 4, epochs=1)
+
+
+def test_step_seconds_is_positive_and_leaves_gradients():
+    model = segmentation.PatchCNN(3, 4, width=4, depth=1)
+    images, masks = data.make_scenes(2, data.SceneConfig(size=8), seed=0)
+    seconds = train.step_seconds(model, segmentation.pad_for_patches(images, 3), masks, repeat=2)
+    assert seconds > 0
+    assert all(p.grad is not None for p in model.parameters())
