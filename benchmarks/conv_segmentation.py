@@ -9,7 +9,7 @@ import argparse
 
 import torch
 
-from lib import config, segmentation, timing
+from lib import config, segmentation, tables, timing
 
 
 def measure(model: torch.nn.Module, size: int, patch_size: int) -> list:
@@ -44,7 +44,7 @@ def main() -> None:
           f"스레드 {torch.get_num_threads()}, CPU")
     rows = [measure(model, size, p) for size in args.sizes]
     header = ["크기", "반복 (초)", "배치 (초)", "조밀 (초)", "반복/조밀", "배치/조밀", "MAC 예측 배수"]
-    print(timing.format_table(header, rows))
+    print(tables.to_text(tables.frame(rows, header)))
 
 
 if __name__ == "__main__":

@@ -1,27 +1,25 @@
 """lib.upsampling 의 직접 만든 연산과 torch 의 같은 연산을 같은 입력에서 재어 비율 표를 찍습니다.
 
-    /work/venv/bin/python benchmarks/upsampling.py
+    python benchmarks/upsampling.py [--repeat 15]
 
 - 평균 언풀링  ↔ ``F.interpolate(mode="nearest")`` (정수 배율이면 같은 결과)
 - 못 침대     ↔ 블록 왼쪽 위를 가리키는 indices 로 부른 ``F.max_unpool2d``
 - 최대 언풀링 ↔ ``F.max_unpool2d`` (겹치지 않는 2×2 창, 겹치는 3×3/스트라이드 2 창)
-비율 = 우리 시간 / torch 시간 (1 보다 크면 느림). 같은 프로세스, 같은 입력, 가장 짧은 시간.
+비율 = 우리 시간 / torch 시간 (1 보다 크면 느림). 같은 프로세스에서 번갈아 재어 가장 짧은 시간끼리 비교합니다.
+목표: 최대 언풀링은 torch 의 2 배 이내.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import argparse
 
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # 설치하지 않고 저장소에서 바로 실행할 때
-
-from lib import upsampling  # noqa: E402
-from lib.timing import best_time, format_table  # noqa: E402
+from lib import tables, timing, upsampling
 
 SHAPES = [(8, 64, 32, 32), (8, 64, 64, 64), (4, 32, 128, 128)]  # 풀링 전 (N, C, H, W)
+GOAL = 2.0
 
 
 def top_left_indices(pooled: torch.Tensor, k: int) -> torch.Tensor:
@@ -51,15 +49,22 @@ def cases(shape: tuple[int, int, int, int]):
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15, help="번갈아 재는 횟수")
+    args = parser.parse_args()
     torch.manual_seed(0)
     print(f"torch {torch.__version__}, 스레드 {torch.get_num_threads()}")
     rows = []
     for shape in SHAPES:
         for name, ours, theirs in cases(shape):
             torch.testing.assert_close(ours(), theirs())
-            t_ours, t_torch = best_time(ours, repeat=7), best_time(theirs, repeat=7)
+            t_ours, t_torch = timing.paired_times(ours, theirs, repeat=args.repeat)
             rows.append([name, "×".join(map(str, shape)), t_ours * 1e3, t_torch * 1e3, t_ours / t_torch])
-    print(format_table(["연산", "풀링 전 입력", "우리 (ms)", "torch (ms)", "비율"], rows))
+    table = tables.frame(rows, ["연산", "풀링 전 입력", "우리 (ms)", "torch (ms)", "비율"])
+    print(tables.to_text(table, formats={"비율": "{:.2f}"}))
+    worst = max(r[-1] for r in rows if r[0].startswith("최대 언풀링"))
+    print(f"\n목표(최대 언풀링이 torch 의 {GOAL:g} 배 이내): 가장 느린 경우 {worst:.2f} 배 → "
+          f"{'달성' if worst <= GOAL else '미달'}")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
-"""실행 환경 설정: 프로필(fast/full), 장치(device), 난수 시드.
+"""실행 환경 설정: 프로필(fast/full), 인터넷 사용 여부, 장치(device), 난수 시드.
 
-책의 모든 장은 이 모듈로 "얼마나 크게 돌릴지"를 한 번에 정합니다.
+책의 모든 장은 이 모듈로 "얼마나 크게 돌릴지"와 "어디서 돌릴지"를 한 번에 정합니다. 환경 변수는 이 모듈만 읽습니다.
 
-- ``BOOK_FAST=1`` 이면 ``fast`` 프로필 (CI 와 테스트 명령이 설정): 2코어 CPU 에서 장마다 3분 이내.
-- 그 밖에는 ``full`` 프로필: 책에 실린 결과. CPU 로도 돌릴 수 있고 GPU 에서는 더 빠릅니다.
+- ``BOOK_FAST=1``: ``fast`` 프로필 (CI 와 테스트 명령이 설정). 2코어 CPU 에서 장마다 3분 이내.
+  그 밖에는 ``full`` 프로필: 책에 실린 결과. CPU 로도 돌릴 수 있고 GPU 에서는 더 빠릅니다.
+- ``BOOK_OFFLINE=1``: 인터넷에서 아무것도 내려받지 않습니다 (데이터셋, torchvision 가중치). fast 프로필도 마찬가지.
+
+장치 정책: 모델을 실행하는 ``lib`` 의 함수는 모두 ``device=None`` 인자를 받고, ``None`` 은 ``device()``
+(CUDA → Apple MPS → CPU) 를 뜻합니다. 호출한 사람의 모델을 그 장치로 옮기는지는 각 함수의 설명에 적습니다.
 """
 
 from __future__ import annotations
@@ -14,17 +18,24 @@ import random
 import numpy as np
 import torch
 
-PROFILES = ("fast", "full")
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "0").strip() == "1"
 
 
 def profile() -> str:
     """현재 프로필 이름을 돌려줍니다: 환경 변수 ``BOOK_FAST=1`` 이면 ``"fast"``, 아니면 ``"full"``."""
-    return "fast" if os.environ.get("BOOK_FAST", "0").strip() == "1" else "full"
+    return "fast" if _flag("BOOK_FAST") else "full"
 
 
 def is_fast() -> bool:
     """fast 프로필이면 ``True``."""
     return profile() == "fast"
+
+
+def offline() -> bool:
+    """인터넷에서 내려받지 않아야 하면 ``True``: ``BOOK_OFFLINE=1`` 이거나 fast 프로필(테스트·CI)일 때."""
+    return _flag("BOOK_OFFLINE") or is_fast()
 
 
 def pick(fast, full):
@@ -40,6 +51,20 @@ def device() -> torch.device:
     if mps is not None and mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def resolve_device(device_or_none: torch.device | str | None) -> torch.device:
+    """장치 정책 한 곳: ``None`` 이면 ``device()``, 아니면 그 장치."""
+    return device() if device_or_none is None else torch.device(device_or_none)
+
+
+def synchronize(device_or_none: torch.device | str | None = None) -> None:
+    """GPU 작업은 비동기로 실행되므로, 시간을 읽기 전에 그 장치(CUDA 또는 MPS)의 작업이 끝나기를 기다립니다."""
+    kind = resolve_device(device_or_none).type
+    if kind == "cuda":
+        torch.cuda.synchronize()
+    elif kind == "mps":
+        torch.mps.synchronize()
 
 
 def seed_everything(seed: int = 0) -> None:

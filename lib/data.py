@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+
+from . import checks, images
 
 # 클래스 번호 = 튜플의 위치. 0 은 배경입니다.
 CLASS_NAMES = ("배경", "원", "사각형", "삼각형")
@@ -148,29 +149,14 @@ SKIMAGE_SAMPLES = ("astronaut", "chelsea", "coffee", "camera", "rocket", "brick"
 SAMPLE_NAMES = SKIMAGE_SAMPLES + ("grace_hopper",)
 
 
-def to_rgb(image: torch.Tensor) -> torch.Tensor:
-    """(N, C, H, W) 이미지를 RGB 3채널로: 흑백(C=1)은 복제하고 RGBA(C=4)는 알파를 버립니다."""
-    if image.ndim != 4:
-        raise ValueError(f"(N, C, H, W) 4차원 텐서가 필요합니다 (받은 모양: {tuple(image.shape)})")
-    channels = image.shape[1]
-    if channels == 3:
-        return image
-    if channels == 1:
-        return image.expand(-1, 3, -1, -1).contiguous()
-    if channels == 4:
-        return image[:, :3].contiguous()
-    raise ValueError(f"채널 수는 1(흑백), 3(RGB), 4(RGBA) 중 하나여야 합니다 (받은 값: {channels})")
-
-
 def load_sample(name: str, max_side: int | None = None) -> torch.Tensor:
-    """오프라인 예제 이미지를 (1, 3, H, W) float32 [0, 1] 텐서로 읽습니다.
+    """오프라인 예제 이미지를 (1, 3, H, W) float32 [0, 1] 텐서로 읽습니다 (흑백도 RGB 로: ``images.as_rgb``).
 
     Args:
         name: ``SAMPLE_NAMES`` 중 하나 (scikit-image 예제 또는 ``"grace_hopper"``).
         max_side: 주어지면 긴 변이 이 길이가 되도록 비율을 지켜 줄이거나 늘립니다.
     """
-    if name not in SAMPLE_NAMES:
-        raise ValueError(f"알 수 없는 예제 이미지 {name!r}; 가능한 이름: {', '.join(SAMPLE_NAMES)}")
+    checks.choice(name, "name", SAMPLE_NAMES)
     if name == "grace_hopper":
         import matplotlib.cbook
         import matplotlib.image
@@ -181,21 +167,4 @@ def load_sample(name: str, max_side: int | None = None) -> torch.Tensor:
         import skimage.data
 
         array = getattr(skimage.data, name)()
-    image = torch.from_numpy(np.array(array)).float()  # 복사: 읽기 전용 배열 경고 방지
-    if image.max() > 1:
-        image = image / 255.0
-    image = image[None, None] if image.ndim == 2 else image.permute(2, 0, 1)[None]  # (H, W, C) -> (1, C, H, W)
-    image = to_rgb(image)
-    if max_side is not None:
-        image = resize_max_side(image, max_side)
-    return image.clamp(0, 1).contiguous()
-
-
-def resize_max_side(image: torch.Tensor, max_side: int) -> torch.Tensor:
-    """비율을 지키며 긴 변을 ``max_side`` 로 맞춥니다 (줄일 때는 앨리어싱 방지 필터 사용)."""
-    if max_side < 1:
-        raise ValueError(f"max_side 는 1 이상이어야 합니다 (받은 값: {max_side})")
-    h, w = image.shape[-2:]
-    scale = max_side / max(h, w)
-    size = (max(1, round(h * scale)), max(1, round(w * scale)))
-    return F.interpolate(image, size=size, mode="bilinear", align_corners=False, antialias=scale < 1)
+    return images.as_rgb(array, max_side)

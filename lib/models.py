@@ -13,6 +13,7 @@ import math
 import torch
 from torch import nn
 
+from . import checks
 from .transposed_conv import bilinear_kernel
 
 FCN_VARIANTS = {"32s": 32, "16s": 16, "8s": 8}  # 변형 이름 → 마지막 업샘플링 배율(출력 보폭)
@@ -37,10 +38,21 @@ def match_size(x: torch.Tensor, size) -> torch.Tensor:
     return nn.functional.pad(x, (0, size[1] - w, 0, size[0] - h))  # 음수 패딩 = 잘라 내기
 
 
-def _check_images(x: torch.Tensor, in_channels: int) -> None:
-    if not isinstance(x, torch.Tensor) or x.ndim != 4 or x.shape[1] != in_channels:
-        raise ValueError(f"입력은 (N, {in_channels}, H, W) 텐서여야 합니다 "
-                         f"(받은 모양: {tuple(getattr(x, 'shape', ()))})")
+def check_input(model: nn.Module, x: torch.Tensor, multiple: int) -> None:
+    """세그멘테이션 모델 입력의 규칙 한 곳 (FCN, U-Net 이 ``forward`` 첫 줄에서 부릅니다).
+
+    - (N, in_channels, H, W) 텐서이고 H, W 는 1 이상 (``checks.images``).
+    - 학습 모드에서는 배치 정규화가 채널마다 값이 둘 이상 있어야 평균·분산을 낼 수 있습니다. 가장 깊은 특성 맵
+      (``multiple`` 배로 줄인 것)의 값 수 N·h·w 가 1 이면 BatchNorm 안에서 알아보기 힘든 오류가 나므로, 그 전에
+      배치 크기를 이름으로 들어 알립니다.
+    """
+    checks.images(x, "입력", channels=model.in_channels)
+    n, h, w = x.shape[0], math.ceil(x.shape[-2] / multiple), math.ceil(x.shape[-1] / multiple)
+    if model.training and n * h * w < 2:
+        raise ValueError(
+            f"학습 모드에서 배치 크기 {n}, 입력 {x.shape[-2]}×{x.shape[-1]} 이면 가장 깊은 특성 맵이 {h}×{w} 라 "
+            "배치 정규화가 채널마다 값 하나로 평균·분산을 내야 합니다. batch_size 를 2 이상으로 하거나, "
+            f"입력 한 변을 {multiple + 1} 이상으로 키우거나, 예측만 할 때는 model.eval() 을 쓰세요.")
 
 
 # --------------------------------------------------------------------------------------
@@ -173,7 +185,7 @@ class FCN(nn.Module):
         self.final_up = BilinearUpsample(num_classes, self.output_stride, trainable=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_images(x, self.in_channels)
+        check_input(self, x, self.total_stride)
         size = x.shape[-2:]
         padded = [math.ceil(n / self.total_stride) * self.total_stride for n in size]
         x = match_size(x, padded)  # (N, C, H, W) -> (N, C, 32⌈H/32⌉, 32⌈W/32⌉)
@@ -226,9 +238,9 @@ class UNet(nn.Module):
         self.head = nn.Conv2d(widths[0], num_classes, kernel_size=1)  # 픽셀마다 채널 → 클래스 점수
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_images(x, self.in_channels)
-        size = x.shape[-2:]
         multiple = 2**self.depth
+        check_input(self, x, multiple)
+        size = x.shape[-2:]
         x = match_size(x, [math.ceil(n / multiple) * multiple for n in size])  # (N, C, H', W'), H' = 2**depth 의 배수
         x = self.stem(x)  # (N, B, H', W')
         skips = []

@@ -4,7 +4,7 @@
 패딩·풀링 없이 스트라이드 1 로만 움직이는 CNN 이라면, 이미지 전체(가장자리를 0 으로 채운)에
 한 번만 적용해도 모든 픽셀의 결과를 똑같이 얻습니다 — 이웃한 패치가 공유하는 계산을 한 번만 하기 때문입니다.
 
-- ``PatchCNN``: 3×3 합성곱(패딩 없음, 스트라이드 1)을 쌓은 픽셀 분류기. p×p 패치 하나를 1×1 로디트로.
+- ``PatchCNN``: 3×3 합성곱(패딩 없음, 스트라이드 1)을 쌓은 픽셀 분류기. p×p 패치 하나를 1×1 로짓으로.
 - ``sliding_window_predict``: 픽셀마다 패치를 잘라 분류 (``batch_size=1`` 이면 한 픽셀씩, ``None`` 이면 한 번에).
 - ``dense_predict``: 0 으로 채운 이미지 전체에 한 번의 순전파.
 - ``receptive_field``, ``conv_cost``: 수용 영역과 곱셈-덧셈 수·활성값 수 세기.
@@ -13,10 +13,14 @@
 
 from __future__ import annotations
 
+import time
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
+
+from . import checks, config
 
 
 # --------------------------------------------------------------------------------------
@@ -97,12 +101,8 @@ def _first(value) -> int:
 # 입력 검사: 한 곳에서 같은 규칙으로
 # --------------------------------------------------------------------------------------
 def _check_inputs(image, patch_size) -> None:
-    if not isinstance(image, torch.Tensor):
-        raise TypeError(f"image 는 torch.Tensor 여야 합니다 (받은 형식: {type(image).__name__})")
-    if image.ndim != 4:
-        raise ValueError(f"image 는 (N, C, H, W) 4차원이어야 합니다 (받은 모양: {tuple(image.shape)})")
-    if isinstance(patch_size, bool) or not isinstance(patch_size, int):
-        raise TypeError(f"patch_size 는 정수여야 합니다 (받은 값: {patch_size!r})")
+    checks.images(image, "image")
+    patch_size = checks.integer(patch_size, "patch_size")
     if patch_size < 1 or patch_size % 2 == 0:
         raise ValueError(
             f"patch_size 는 양의 홀수여야 합니다 (받은 값: {patch_size}): 패치의 가운데 픽셀이 하나로 정해져야 합니다"
@@ -147,20 +147,24 @@ def pad_for_patches(image: torch.Tensor, patch_size: int) -> torch.Tensor:
 # --------------------------------------------------------------------------------------
 @torch.no_grad()
 def sliding_window_predict(model: nn.Module, image: torch.Tensor, patch_size: int, batch_size: int | None = None,
-                           progress: bool = False) -> torch.Tensor:
+                           progress: bool = False, device: torch.device | str | None = None) -> torch.Tensor:
     """픽셀마다 따로 분류합니다: 각 픽셀을 가운데 둔 p×p 패치를 0 으로 채운 이미지에서 잘라 모델에 넣습니다.
 
     Args:
-        model: p×p 패치 (B, C, p, p) 를 (B, classes, 1, 1) 로디트로 바꾸는 분류기.
+        model: p×p 패치 (B, C, p, p) 를 (B, classes, 1, 1) 로짓으로 바꾸는 분류기.
         image: (N, C, H, W).
         patch_size: 패치 한 변 p (양의 홀수).
         batch_size: 한 번의 순전파에 넣을 패치 수. 1 이면 픽셀 하나씩 도는 고전적 반복문,
             ``None`` 이면 모든 패치를 한 배치로 묶어 한 번에 (노트의 "그룹화").
-        progress: True 면 tqdm 진행 막대를 보입니다.
+        progress: True 면 tqdm 진행 막대와, 끝난 뒤 요약 한 줄을 보입니다.
+        device: 계산할 장치 (None 이면 ``config.device()``). 모델을 그 장치로 옮깁니다.
     Returns:
-        (N, classes, H, W) 로짓.
+        (N, classes, H, W) 로짓 (CPU).
     """
     _check_inputs(image, patch_size)
+    device = config.resolve_device(device)
+    model.to(device)
+    image = image.to(device)
     n, c, h, w = image.shape
     p = patch_size
     # (N, C, H+p-1, W+p-1) -> (N, C, H, W, p, p) -> (N·H·W, C, p, p): 복사 없는 보기(view)에서 패치를 꺼냅니다
@@ -171,21 +175,25 @@ def sliding_window_predict(model: nn.Module, image: torch.Tensor, patch_size: in
     if step < 1:
         raise ValueError(f"batch_size 는 1 이상이거나 None 이어야 합니다 (받은 값: {batch_size})")
     outputs = []
+    started = time.perf_counter()
     for start in tqdm(range(0, total, step), disable=not progress, desc="패치 분류", unit="배치"):
         if patches is not None:
             batch = patches[start:start + step]
         else:
-            index = torch.arange(start, min(start + step, total))
+            index = torch.arange(start, min(start + step, total), device=device)
             ni, yi, xi = index // (h * w), index // w % h, index % w
             batch = windows[ni, :, yi, xi]  # (B, C, p, p)
         logits = _run_checked(model, batch, f"{p}×{p} 패치", (1, 1), p)  # (B, classes, 1, 1)
         outputs.append(logits[:, :, 0, 0])  # (B, classes)
     logits = torch.cat(outputs)  # (N·H·W, classes)
-    return logits.reshape(n, h, w, -1).permute(0, 3, 1, 2).contiguous()  # (N, classes, H, W)
+    if progress:
+        print(f"패치 분류: 패치 {total:,}개를 순전파 {len(outputs):,}번으로, {time.perf_counter() - started:.1f}초")
+    return logits.reshape(n, h, w, -1).permute(0, 3, 1, 2).contiguous().cpu()  # (N, classes, H, W)
 
 
 @torch.no_grad()
-def dense_predict(model: nn.Module, image: torch.Tensor, patch_size: int) -> torch.Tensor:
+def dense_predict(model: nn.Module, image: torch.Tensor, patch_size: int,
+                  device: torch.device | str | None = None) -> torch.Tensor:
     """``sliding_window_predict`` 와 같은 로짓을, 0 으로 채운 이미지 전체에 대한 순전파 한 번으로 얻습니다.
 
     스트라이드 1·패딩 없음인 모델의 출력 (i, j) 는 입력의 (i, j) 에서 시작하는 p×p 창만 봅니다. 사방을
@@ -195,14 +203,18 @@ def dense_predict(model: nn.Module, image: torch.Tensor, patch_size: int) -> tor
         model: 패딩·풀링 없는 스트라이드 1 모델, 수용 영역 = ``patch_size``.
         image: (N, C, H, W).
         patch_size: 패치 한 변 p (양의 홀수).
+        device: 계산할 장치 (None 이면 ``config.device()``). 모델을 그 장치로 옮깁니다.
     Returns:
-        (N, classes, H, W) 로짓.
+        (N, classes, H, W) 로짓 (CPU).
     """
     _check_inputs(image, patch_size)
+    device = config.resolve_device(device)
+    model.to(device)
+    image = image.to(device)
     h, w = image.shape[-2:]
     padded = pad_for_patches(image, patch_size)  # (N, C, H+p-1, W+p-1)
     what = f"채운 이미지 {h + patch_size - 1}×{w + patch_size - 1}"
-    return _run_checked(model, padded, what, (h, w), patch_size)  # (N, classes, H, W)
+    return _run_checked(model, padded, what, (h, w), patch_size).cpu()  # (N, classes, H, W)
 
 
 # --------------------------------------------------------------------------------------
@@ -215,6 +227,7 @@ def conv_cost(model: nn.Module, input_shape: tuple) -> dict:
     Returns:
         ``{"macs": 곱셈-덧셈 수, "activations": 합성곱 출력 원소 수의 합, "layers": 층별 (이름, 출력 모양, MAC)}``.
         합성곱 하나의 MAC = 출력 원소 수 × (입력 채널/groups) × k_h × k_w.
+        모델은 자기 장치에서 실행하고 옮기지 않습니다 (``meta`` 장치의 모델이면 계산 없이 모양만 셉니다).
     """
     layers = []
 

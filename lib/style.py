@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import torch
 from tqdm.auto import tqdm
 
-from .data import resize_max_side, to_rgb
+from . import checks, config, images
 from .vgg import VGGFeatures
 
 CONTENT_LAYERS = ("conv4_2",)
@@ -52,7 +52,8 @@ def content_loss(a_g: torch.Tensor, a_c: torch.Tensor) -> torch.Tensor:
     _check_activation(a_g, "a_g")
     _check_activation(a_c, "a_c")
     if a_g.shape[1:] != a_c.shape[1:]:
-        raise ValueError(f"콘텐츠 손실은 같은 모양의 특징끼리 비교합니다 (받은 모양: {tuple(a_g.shape)}, {tuple(a_c.shape)})")
+        raise ValueError("콘텐츠 손실은 같은 모양의 특징끼리 비교합니다 "
+                         f"(받은 모양: {tuple(a_g.shape)}, {tuple(a_c.shape)})")
     return (a_g - a_c).pow(2).sum()
 
 
@@ -79,26 +80,18 @@ def mean_gram(a: torch.Tensor) -> torch.Tensor:
 
 
 def style_loss_to_target(a_g: torch.Tensor, target_mean_gram: torch.Tensor) -> torch.Tensor:
-    """``style_loss`` 와 같은 값을, 미리 계산한 목표 ``mean_gram(a_s)`` 로 계산합니다 (반복마다 S 를 다시 돌리지 않도록)."""
+    """``style_loss`` 와 같은 값을, 미리 계산한 목표 ``mean_gram(a_s)`` 로 계산합니다.
+
+    반복마다 스타일 이미지 S 를 다시 네트워크에 통과시키지 않도록, 목표는 한 번만 계산해 둡니다.
+    """
     k, i, j = a_g.shape[1:]
     diff = gram_matrix(a_g) - target_mean_gram * (i * j)  # F(G) - F(S), (N, K, K)
     return diff.pow(2).sum() / (2 * i * j * k) ** 2
 
 
 # --------------------------------------------------------------------------------------
-# 노트를 넘어서: 여러 층의 가중합
+# 노트를 넘어서: 매끈함 항
 # --------------------------------------------------------------------------------------
-def weighted_style_loss(feats_g: Mapping[str, torch.Tensor], feats_s: Mapping[str, torch.Tensor],
-                        weights: Mapping[str, float]) -> torch.Tensor:
-    """여러 층의 스타일 손실의 가중합 ``sum_l w_l E_style^l(G, S)`` (Gatys 외 2016 의 일반화).
-
-    Args:
-        feats_g, feats_s: ``{층 이름: (N, K, I, J)}`` 특징.
-        weights: ``{층 이름: w_l}``; 이 층들만 더합니다.
-    """
-    return sum(w * style_loss(feats_g[name], feats_s[name]) for name, w in weights.items())
-
-
 def total_variation(image: torch.Tensor) -> torch.Tensor:
     """총변동(total variation): 이웃 픽셀 차이의 제곱 평균 (세로 + 가로). 잡음을 누르는 매끈함 항."""
     dy = image[..., 1:, :] - image[..., :-1, :]
@@ -115,13 +108,10 @@ def prepare_image(image: torch.Tensor, max_side: int) -> torch.Tensor:
     Args:
         image: (C, H, W) 또는 (1, C, H, W) 텐서, C 는 1 (흑백), 3 (RGB), 4 (RGBA).
     """
-    if not isinstance(image, torch.Tensor):
-        raise TypeError(f"이미지는 torch.Tensor 여야 합니다 (받은 형: {type(image).__name__})")
-    if image.ndim == 3:
-        image = image[None]  # (C, H, W) -> (1, C, H, W)
-    if image.ndim != 4 or image.shape[0] != 1:
+    checks.tensor(image, "image", (3, 4))
+    if image.ndim == 4 and image.shape[0] != 1:
         raise ValueError(f"이미지 한 장 (C, H, W) 또는 (1, C, H, W) 가 필요합니다 (받은 모양: {tuple(image.shape)})")
-    return resize_max_side(to_rgb(image.float()), max_side).clamp(0, 1).contiguous()
+    return images.as_rgb(image, max_side)
 
 
 def match_area(style: torch.Tensor, height: int, width: int, scale: float = 1.0) -> torch.Tensor:
@@ -134,7 +124,7 @@ def match_area(style: torch.Tensor, height: int, width: int, scale: float = 1.0)
         raise ValueError(f"style_scale 은 양수여야 합니다 (받은 값: {scale})")
     h, w = style.shape[-2:]
     factor = scale * (height * width / (h * w)) ** 0.5
-    return resize_max_side(style, max(1, round(max(h, w) * factor))).clamp(0, 1).contiguous()
+    return images.as_rgb(style, max(1, round(max(h, w) * factor)))
 
 
 # --------------------------------------------------------------------------------------
@@ -202,13 +192,15 @@ def transfer(content: torch.Tensor | None, style: torch.Tensor | None, *,
              content_weight: float = 1.0, style_weight: float = 1.0, normalize: bool = True,
              tv_weight: float = 0.0, init: str = "content", optimizer: str = "lbfgs", steps: int = 300,
              lr: float = 0.02, style_scale: float = 1.0, seed: int = 0, progress: bool = True,
-             desc: str = "스타일 전이") -> tuple[torch.Tensor, dict[str, list[float]]]:
+             desc: str = "스타일 전이", device: torch.device | str | None = None
+             ) -> tuple[torch.Tensor, dict[str, list[float]]]:
     """``E(G) = a E_content(G, C) + b E_style(G, S) + c TV(G)`` 를 이미지 G 의 픽셀에 대해 최소화합니다.
 
     Args:
         content: 콘텐츠 이미지 C, (C, H, W) 또는 (1, C, H, W), 흑백·RGB·RGBA. None 이면 스타일만 (질감 합성).
         style: 스타일 이미지 S (크기·비율이 C 와 달라도 됨, ``match_area`` 참고). None 이면 콘텐츠만 (재구성).
-        extractor: ``VGGFeatures``; None 이면 필요한 층으로 새로 만듭니다 (가중치 "auto").
+        extractor: ``VGGFeatures``; None 이면 필요한 층으로 새로 만듭니다 (가중치 "auto"). 주어진 추출기는
+            ``device`` 로 옮깁니다 (호출한 사람의 추출기가 옮겨집니다).
         image_size: G 의 긴 변 (C 가 없으면 S 의 비율을 따름).
         content_layers, style_layers: 층 이름 목록(같은 가중치) 또는 ``{층: 가중치}``.
         content_weight, style_weight, tv_weight: 세 항의 가중치 a, b, c.
@@ -218,6 +210,7 @@ def transfer(content: torch.Tensor | None, style: torch.Tensor | None, *,
         steps: 목적 함수 평가(순전파+역전파) 횟수 — 두 최적화기의 비용을 같은 단위로 셉니다. L-BFGS 는
             선 탐색의 평가도 셉니다 (정확히 steps 번에서 멈춤).
         style_scale: 스타일 이미지의 크기 배율 (클수록 질감이 큼).
+        device: 계산할 장치; None 이면 ``config.device()`` (GPU 가 있으면 GPU).
     Returns:
         image: 평가한 이미지 중 손실이 가장 작았던 것, (1, 3, H, W) CPU 텐서, 값은 [0, 1].
         history: ``{"total", "content", "style", "tv"}`` → 평가마다의 (가중치를 곱한) 손실 목록.
@@ -228,9 +221,10 @@ def transfer(content: torch.Tensor | None, style: torch.Tensor | None, *,
         raise ValueError(f"optimizer 는 'lbfgs' 또는 'adam' 이어야 합니다 (받은 값: {optimizer!r})")
     if steps < 1:
         raise ValueError(f"steps 는 1 이상이어야 합니다 (받은 값: {steps})")
+    device = config.resolve_device(device)
     if extractor is None:
         extractor = VGGFeatures([*_layer_weights(content_layers), *_layer_weights(style_layers)])
-    device = extractor.mean.device
+    extractor.to(device)
     content = None if content is None else prepare_image(content, image_size).to(device)
     style = None if style is None else prepare_image(style, image_size).to(device)
     like = content if content is not None else style

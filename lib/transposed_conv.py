@@ -1,6 +1,6 @@
 """전치 합성곱(transposed convolution)을 정의 그대로: 입력 픽셀마다 커널을 곱해 뿌리고, 겹치면 더합니다.
 
-- ``conv_transpose2d``: ``torch.nn.functional.conv_transpose2d`` 와 같은 값 (그 함수를 부르지 않고).
+- ``conv_transpose2d``: ``torch.nn.functional.conv_transpose2d`` 와 같은 값 (그 함수를 부르지 않고), 인자 순서도 같음.
 - ``conv2d_matrix``: 합성곱 하나를 행렬 ``M`` 으로; 전치 합성곱은 ``M.T`` 를 곱하는 일입니다.
 - ``bilinear_kernel``: 쌍선형 보간(bilinear interpolation)과 같은 일을 하는 전치 합성곱 커널 (FCN 의 초기값).
 
@@ -11,20 +11,9 @@ from __future__ import annotations
 
 import torch
 
+from . import checks
 
-def _pair(value, name: str, minimum: int) -> tuple[int, int]:
-    """정수 하나 또는 정수 1·2개짜리 튜플을 (세로, 가로) 쌍으로 바꾸고 ``minimum`` 이상인지 확인합니다.
-
-    2·3장의 모든 연산(언풀링, 전치 합성곱)이 크기 인자를 이 한 규칙으로 읽습니다.
-    """
-    values = tuple(value) if isinstance(value, (tuple, list, torch.Size)) else (value,)
-    if len(values) == 1:
-        values = values * 2
-    if len(values) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        raise TypeError(f"{name} 는 정수 하나 또는 (세로, 가로) 정수 쌍이어야 합니다 (받은 값: {value!r})")
-    if min(values) < minimum:
-        raise ValueError(f"{name} 는 {minimum} 이상이어야 합니다 (받은 값: {value!r})")
-    return values
+CHUNK_BYTES = 8 * 2**20  # conv_transpose2d 가 한 번에 만드는 곱의 크기: 캐시 안팎 (속도만 바꾸고 값은 그대로)
 
 
 def transposed_output_size(size: int, kernel: int, stride: int, padding: int, output_padding: int,
@@ -33,17 +22,17 @@ def transposed_output_size(size: int, kernel: int, stride: int, padding: int, ou
     return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
 
 
-def _check_inputs(x, weight, bias, groups) -> None:
-    """``conv_transpose2d`` 의 텐서 인자들이 서로 맞는지 확인합니다."""
-    if not isinstance(x, torch.Tensor) or not isinstance(weight, torch.Tensor):
-        raise TypeError("x 와 weight 는 torch.Tensor 여야 합니다")
-    if x.ndim not in (3, 4):
-        raise ValueError(f"x 는 (N, C, H, W) 또는 (C, H, W) 여야 합니다 (받은 모양: {tuple(x.shape)})")
-    if weight.ndim != 4:
-        raise ValueError(f"weight 는 (C_in, C_out/groups, kH, kW) 4차원이어야 합니다 (받은 모양: {tuple(weight.shape)})")
-    if not isinstance(groups, int) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"groups 는 1 이상의 정수여야 합니다 (받은 값: {groups!r})")
+def _check_inputs(x, weight, bias, groups: int) -> None:
+    """``conv_transpose2d`` 의 텐서 인자들이 서로 맞는지 확인합니다 (torch 가 거부하는 것은 여기서도 거부)."""
+    checks.tensor(x, "x", (3, 4))
+    checks.tensor(weight, "weight", (4,))
+    if 0 in weight.shape:
+        raise ValueError(f"weight (C_in, C_out/groups, kH, kW) 의 차원은 모두 1 이상이어야 합니다 "
+                         f"(받은 모양: {tuple(weight.shape)})")
     c_in = x.shape[-3]
+    if x.shape[-2] == 0 or x.shape[-1] == 0:
+        if x.ndim == 3 or x.shape[0] > 0:
+            raise ValueError(f"x 의 높이와 너비는 1 이상이어야 합니다 (받은 모양: {tuple(x.shape)})")
     if c_in % groups:
         raise ValueError(f"입력 채널 수 {c_in} 가 groups={groups} 로 나누어떨어지지 않습니다")
     if weight.shape[0] != c_in:
@@ -51,33 +40,38 @@ def _check_inputs(x, weight, bias, groups) -> None:
     if x.dtype != weight.dtype:
         raise TypeError(f"x({x.dtype}) 와 weight({weight.dtype}) 의 자료형이 같아야 합니다")
     c_out = weight.shape[1] * groups
-    if bias is not None and (not isinstance(bias, torch.Tensor) or tuple(bias.shape) != (c_out,)):
-        raise ValueError(f"bias 는 ({c_out},) 모양의 텐서여야 합니다 "
-                         f"(받은 모양: {tuple(getattr(bias, 'shape', ()))})")
+    if bias is not None:
+        checks.tensor(bias, "bias", (1,))
+        if bias.shape[0] != c_out:
+            raise ValueError(f"bias 는 ({c_out},) 모양이어야 합니다 (받은 모양: {tuple(bias.shape)})")
 
 
 def conv_transpose2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None, stride=1,
-                     padding=0, output_padding=0, dilation=1, groups: int = 1) -> torch.Tensor:
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> torch.Tensor:
     """전치 합성곱: 입력 픽셀 하나하나가 커널을 곱한 사본을 출력에 뿌리고, 겹친 곳은 더합니다.
 
     입력 ``(i, j)`` 의 값 ``x`` 는 커널 칸 ``(ky, kx)`` 를 거쳐 캔버스 위치 ``(i·s + ky·d, j·s + kx·d)`` 에
     ``x · w[ky, kx]`` 를 더합니다. 캔버스 가장자리 ``padding`` 줄을 잘라 내면 출력이 됩니다
-    (``output_padding`` 은 오른쪽·아래에 붙는 줄). ``torch.nn.functional.conv_transpose2d`` 와 같은 값입니다.
+    (``output_padding`` 은 오른쪽·아래에 붙는 줄). ``torch.nn.functional.conv_transpose2d`` 와 인자 순서
+    (``groups`` 가 ``dilation`` 앞)까지 같고, torch 가 거부하는 입력(출력 크기 0 이하, 빈 입력, 빈 커널)은
+    ``ValueError`` 로 거부합니다. 결과의 자료형은 ``x`` 의 것입니다.
 
     Args:
         x: 입력 (N, C_in, H, W) 또는 (C_in, H, W).
         weight: 커널 (C_in, C_out/groups, kH, kW) — torch 의 전치 합성곱과 같은 배치.
         bias: (C_out,) 또는 None.
-        stride, padding, output_padding, dilation: 정수 또는 (세로, 가로) 쌍.
+        stride, padding, output_padding: 정수 또는 (세로, 가로) 쌍 (NumPy 정수도 받음).
         groups: 채널 묶음 수 (C_in 이 나누어떨어져야 합니다).
+        dilation: 커널 칸 사이 간격, 정수 또는 (세로, 가로) 쌍.
     Returns:
         (N, C_out, H_out, W_out), ``H_out = (H-1)·s - 2p + d·(kH-1) + output_padding + 1``.
     """
+    groups = checks.integer(groups, "groups", 1)
     _check_inputs(x, weight, bias, groups)
-    stride = _pair(stride, "stride", 1)
-    padding = _pair(padding, "padding", 0)
-    output_padding = _pair(output_padding, "output_padding", 0)
-    dilation = _pair(dilation, "dilation", 1)
+    stride = checks.pair(stride, "stride", 1)
+    padding = checks.pair(padding, "padding", 0)
+    output_padding = checks.pair(output_padding, "output_padding", 0)
+    dilation = checks.pair(dilation, "dilation", 1)
     for op, s, d in zip(output_padding, stride, dilation):
         if op >= s and op >= d:
             raise ValueError(f"output_padding 은 stride 나 dilation 중 하나보다 작아야 합니다 "
@@ -88,28 +82,41 @@ def conv_transpose2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     c_out_g, kh, kw = weight.shape[1:]
     out_size = [transposed_output_size(*args)
                 for args in zip((h, w), (kh, kw), stride, padding, output_padding, dilation)]
-    if min(out_size) < 0:
-        raise ValueError(f"출력 크기 {tuple(out_size)} 가 음수입니다: padding 이 너무 큽니다")
-
-    # 1) 입력 픽셀 × 커널 (채널 방향으로는 행렬 곱 한 번):
-    #    (G, kH·kW·C_out/G, C_in/G) @ (N, G, C_in/G, H·W) -> (N, G, kH, kW, C_out/G, H, W)
-    taps = weight.reshape(groups, c_in // groups, c_out_g, kh, kw).permute(0, 3, 4, 2, 1)
-    products = torch.matmul(taps.reshape(groups, kh * kw * c_out_g, c_in // groups),
-                            batch.reshape(n, groups, c_in // groups, h * w))
-    products = products.view(n, groups, kh, kw, c_out_g, h, w)
-    # 2) 겹치는 곳은 더하기: 커널 칸 (ky, kx) 의 곱들은 캔버스에서 stride 간격의 격자 하나를 채웁니다
+    if min(out_size) < 1:
+        raise ValueError(f"출력 크기 {tuple(out_size)} 가 1 보다 작습니다: 입력 {h}×{w} 에 비해 padding 이 너무 큽니다")
     (sh, sw), (dh, dw), (ph, pw) = stride, dilation, padding
-    canvas = batch.new_zeros(n, groups, c_out_g, (h - 1) * sh + dh * (kh - 1) + 1 + output_padding[0],
-                             (w - 1) * sw + dw * (kw - 1) + 1 + output_padding[1])
-    for ky in range(kh):
-        for kx in range(kw):
-            rows = slice(ky * dh, ky * dh + (h - 1) * sh + 1, sh)
-            cols = slice(kx * dw, kx * dw + (w - 1) * sw + 1, sw)
-            canvas[..., rows, cols].add_(products[:, :, ky, kx])  # 제자리 덧셈 (`+=` 는 한 번 더 복사합니다)
-    # 3) 가장자리 padding 줄을 잘라 냅니다: (N, G, C_out/G, H_canvas, W_canvas) -> (N, C_out, H_out, W_out)
+
+    # 곱 (1) 은 출력보다 kH·kW/(s_h·s_w) 배 큽니다. 한꺼번에 만들면 메모리를 오가는 데 시간이 들므로, 이미지 몇 장씩
+    # (곱이 CHUNK_BYTES 안팎이 되게) 나누어 만들고 바로 더합니다 (2). 결과는 나누지 않았을 때와 같습니다.
+    taps = weight.reshape(groups, c_in // groups, c_out_g, kh, kw).permute(0, 3, 4, 2, 1)
+    taps = taps.reshape(groups, kh * kw * c_out_g, c_in // groups)  # (G, kH·kW·C_out/G, C_in/G)
+    canvas_h = (h - 1) * sh + dh * (kh - 1) + 1 + output_padding[0]
+    canvas_w = (w - 1) * sw + dw * (kw - 1) + 1 + output_padding[1]
+    rows, cols = -(-canvas_h // sh), -(-canvas_w // sw)  # 위상 하나의 행·열 수 (올림)
+    phases = batch.new_zeros(n, groups, c_out_g, sh, sw, rows, cols)
+    chunk = max(1, CHUNK_BYTES // max(1, taps.shape[0] * taps.shape[1] * h * w * batch.element_size()))
+    for start in range(0, n, chunk):
+        part = batch[start:start + chunk]
+        # 1) 입력 픽셀 × 커널 (채널 방향으로는 행렬 곱 한 번):
+        #    (G, kH·kW·C_out/G, C_in/G) @ (m, G, C_in/G, H·W) -> (m, G, kH, kW, C_out/G, H, W)
+        products = torch.matmul(taps, part.reshape(len(part), groups, c_in // groups, h * w))
+        products = products.view(len(part), groups, kh, kw, c_out_g, h, w)
+        # 2) 겹치는 곳은 더하기. 커널 칸 (ky, kx) 의 사본들은 캔버스에서 간격 s 의 격자 하나에 놓입니다:
+        #    캔버스 행 i·s + ky·d 는 "위상" (ky·d) mod s 의 (ky·d) // s + i 번째 행. 위상마다 따로 모아 두면
+        #    사본 하나하나가 이웃한 칸들에 한 번에 더해지고(빠름), 끝에 위상들을 번갈아 끼워 캔버스를 만듭니다.
+        target = phases[start:start + chunk]
+        for ky in range(kh):
+            phase_y, row = divmod(ky * dh, sh)[::-1]
+            for kx in range(kw):
+                phase_x, col = divmod(kx * dw, sw)[::-1]
+                target[:, :, :, phase_y, phase_x, row:row + h, col:col + w].add_(products[:, :, ky, kx])
+    # (N, G, C/G, s_h, s_w, rows, cols) -> (N, G, C/G, rows, s_h, cols, s_w) -> (N, G, C/G, rows·s_h, cols·s_w)
+    canvas = phases.permute(0, 1, 2, 5, 3, 6, 4).reshape(n, groups, c_out_g, rows * sh, cols * sw)
+
+    # 3) 가장자리 padding 줄을 잘라 냅니다: -> (N, C_out, H_out, W_out)
     out = canvas[..., ph:ph + out_size[0], pw:pw + out_size[1]].reshape(n, groups * c_out_g, *out_size)
     if bias is not None:
-        out = out + bias.reshape(1, -1, 1, 1)
+        out = out + bias.to(out.dtype).reshape(1, -1, 1, 1)
     return out[0] if unbatched else out
 
 
@@ -127,11 +134,9 @@ def conv2d_matrix(weight: torch.Tensor, input_size, stride=1, padding=0) -> torc
     Returns:
         (C_out·H_out·W_out, C_in·H·W) 행렬.
     """
-    if not isinstance(weight, torch.Tensor) or weight.ndim != 4:
-        raise ValueError(f"weight 는 (C_out, C_in, kH, kW) 4차원 텐서여야 합니다 "
-                         f"(받은 모양: {tuple(getattr(weight, 'shape', ()))})")
-    (h, w), (sh, sw), (ph, pw) = _pair(input_size, "input_size", 1), _pair(stride, "stride", 1), \
-        _pair(padding, "padding", 0)
+    checks.tensor(weight, "weight", (4,))
+    (h, w), (sh, sw) = checks.pair(input_size, "input_size", 1), checks.pair(stride, "stride", 1)
+    ph, pw = checks.pair(padding, "padding", 0)
     c_out, c_in, kh, kw = weight.shape
     out_h, out_w = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
     if out_h < 1 or out_w < 1:
@@ -158,8 +163,8 @@ def bilinear_kernel(factor: int, channels: int = 1) -> torch.Tensor:
     Returns:
         (C, C, k, k) float32 텐서.
     """
-    if not isinstance(factor, int) or factor < 1 or not isinstance(channels, int) or channels < 1:
-        raise ValueError(f"factor 와 channels 는 1 이상의 정수여야 합니다 (받은 값: {factor!r}, {channels!r})")
+    factor = checks.integer(factor, "factor", 1)
+    channels = checks.integer(channels, "channels", 1)
     size = 2 * factor - factor % 2
     center = (size - 1) / 2
     tent = 1 - (torch.arange(size, dtype=torch.float32) - center).abs() / factor  # (k,)

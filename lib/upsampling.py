@@ -10,12 +10,12 @@
 from __future__ import annotations
 
 import math
-import operator
 
 import torch
 import torch.nn.functional as F
 
-from .transposed_conv import _pair, conv2d_matrix, conv_transpose2d  # noqa: F401  3장: 전치 합성곱
+from . import checks
+from .transposed_conv import conv2d_matrix, conv_transpose2d  # noqa: F401  3장: 전치 합성곱
 
 METHOD_NAMES = {  # roundtrip 의 업샘플링 방법 → 책에서 부르는 이름
     "avg_unpool": "평균 언풀링",
@@ -25,17 +25,6 @@ METHOD_NAMES = {  # roundtrip 의 업샘플링 방법 → 책에서 부르는 �
     "bilinear": "쌍선형 보간",
 }
 METHODS = tuple(METHOD_NAMES)
-
-
-# --------------------------------------------------------------------------------------
-# 입력 검사: 한 곳에서 같은 규칙으로
-# --------------------------------------------------------------------------------------
-def _check_tensor(x, name: str, ndims: tuple[int, ...] = (4,)) -> None:
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name} 는 torch.Tensor 여야 합니다 (받은 형식: {type(x).__name__})")
-    if x.ndim not in ndims:
-        wanted = " 또는 ".join("(C, H, W)" if d == 3 else "(N, C, H, W)" for d in ndims)
-        raise ValueError(f"{name} 는 {wanted} 모양이어야 합니다 (받은 모양: {tuple(x.shape)})")
 
 
 # --------------------------------------------------------------------------------------
@@ -52,8 +41,8 @@ def avg_unpool2d(x: torch.Tensor, kernel_size: int | tuple[int, int]) -> torch.T
     Returns:
         (N, C, H·k_h, W·k_w).
     """
-    _check_tensor(x, "x")
-    kh, kw = _pair(kernel_size, "kernel_size", 1)
+    checks.tensor(x, "x", (4,))
+    kh, kw = checks.pair(kernel_size, "kernel_size", 1)
     n, c, h, w = x.shape
     # (N, C, H, W) -> (N, C, H, 1, W, 1) -> (N, C, H, kh, W, kw): 블록 안 모든 칸이 같은 값을 봅니다
     blocks = x[:, :, :, None, :, None].expand(n, c, h, kh, w, kw)
@@ -69,8 +58,8 @@ def bed_of_nails2d(x: torch.Tensor, kernel_size: int | tuple[int, int]) -> torch
     Returns:
         (N, C, H·k_h, W·k_w).
     """
-    _check_tensor(x, "x")
-    kh, kw = _pair(kernel_size, "kernel_size", 1)
+    checks.tensor(x, "x", (4,))
+    kh, kw = checks.pair(kernel_size, "kernel_size", 1)
     n, c, h, w = x.shape
     # (N, C, H, W) -> (N, C, H, 1, W, 1) -> (N, C, H, kh, W, kw): 블록 안 첫 칸 뒤에 0 을 덧붙입니다
     nails = F.pad(x[:, :, :, None, :, None], (0, kw - 1, 0, 0, 0, kh - 1))
@@ -80,13 +69,6 @@ def bed_of_nails2d(x: torch.Tensor, kernel_size: int | tuple[int, int]) -> torch
 # --------------------------------------------------------------------------------------
 # 최대 언풀링: 저장한 위치로 되돌려 놓기
 # --------------------------------------------------------------------------------------
-def _int_tuple(values, name: str) -> tuple[int, ...]:
-    try:
-        return tuple(operator.index(v) for v in values)
-    except TypeError:
-        raise TypeError(f"{name} 는 정수들의 순서열이어야 합니다 (받은 값: {values!r})") from None
-
-
 def unpool_output_size(input_size: tuple[int, int], kernel_size: tuple[int, int], stride: tuple[int, int],
                        padding: tuple[int, int], output_size=None) -> tuple[int, int]:
     """최대 언풀링의 출력 (H_out, W_out) 을 정합니다 (torch 와 같은 규칙).
@@ -99,7 +81,7 @@ def unpool_output_size(input_size: tuple[int, int], kernel_size: tuple[int, int]
     if output_size is None:
         size = default
     else:
-        size = _int_tuple(output_size, "output_size")
+        size = tuple(checks.integer(v, "output_size") for v in output_size)
         size = size[2:] if len(size) == 4 else size
         if len(size) != 2:
             raise ValueError(f"output_size 는 (H, W) 또는 (N, C, H, W) 여야 합니다 (받은 값: {tuple(output_size)})")
@@ -119,11 +101,18 @@ def _place_last_writer(values: torch.Tensor, where: torch.Tensor, size: int) -> 
     차례로 써 넣을 때와 같은 결과입니다 (torch 는 여러 스레드·GPU 에서 이 경우를 정하지 않습니다).
     최대 풀링이 만든 indices 라면 같은 칸을 가리키는 값은 늘 같아서 순서가 상관없습니다.
 
+    빠른 길: 먼저 순서를 따지지 않고 흩뿌린 뒤, 각 입력 자리에서 다시 읽어 자기 값이 돌아오는지 봅니다. 모두
+    돌아오면 같은 칸을 가리킨 입력들의 값이 같았다는 뜻이므로(최대 풀링이 만든 indices 가 그렇습니다) 어느 순서로
+    써도 같은 결과입니다. 하나라도 다르면 칸마다 마지막 입력의 번호를 구해(``amax``) 그 값을 가져옵니다.
+
     Args:
         values, where: (P, L) 값과 출력 칸 번호 (0 ≤ where < size).
     Returns:
         (P, size).
     """
+    out = values.new_zeros(values.shape[0], size).scatter_(1, where, values)
+    if torch.equal(out.gather(1, where), values):  # 겹친 칸이 없거나, 겹친 값이 모두 같음
+        return out
     order = torch.arange(values.shape[1], device=values.device).expand_as(where)
     winner = torch.full((values.shape[0], size), -1, dtype=torch.long, device=values.device)
     winner.scatter_reduce_(1, where, order, reduce="amax")  # 칸마다 그 칸을 가리킨 마지막 입력의 번호 (없으면 -1)
@@ -133,8 +122,8 @@ def _place_last_writer(values: torch.Tensor, where: torch.Tensor, size: int) -> 
 
 def _check_unpool_inputs(x, indices) -> None:
     """최대 언풀링의 입력 규칙 (torch 와 같음): 3·4차원, int64 indices, 같은 모양, 배치 밖 차원은 비지 않음."""
-    _check_tensor(x, "x", ndims=(3, 4))
-    _check_tensor(indices, "indices", ndims=(3, 4))
+    checks.tensor(x, "x", (3, 4))
+    checks.tensor(indices, "indices", (3, 4))
     if indices.dtype != torch.int64:
         raise TypeError(f"indices 는 int64 텐서여야 합니다 (받은 dtype: {indices.dtype})")
     if indices.shape != x.shape:
@@ -161,17 +150,17 @@ def max_unpool2d(x: torch.Tensor, indices: torch.Tensor, kernel_size: int | tupl
         (N, C, H_out, W_out) 또는 (C, H_out, W_out).
     """
     _check_unpool_inputs(x, indices)
-    kernel = _pair(kernel_size, "kernel_size", 1)
-    stride = kernel if stride is None else _pair(stride, "stride", 1)
-    padding = _pair(padding, "padding", 0)
+    kernel = checks.pair(kernel_size, "kernel_size", 1)
+    stride = kernel if stride is None else checks.pair(stride, "stride", 1)
+    padding = checks.pair(padding, "padding", 0)
     out_h, out_w = unpool_output_size(tuple(x.shape[-2:]), kernel, stride, padding, output_size)
     if out_h * out_w == 0:  # 빈 출력 평면: torch 처럼 번호를 보지 않고 빈 텐서를 돌려줍니다
         return x.new_zeros(*x.shape[:-2], out_h, out_w)
     where = indices.reshape(-1, x.shape[-2] * x.shape[-1])  # (N·C, H·W): 평면마다 출력 칸 번호
     if where.numel() and (where.min() < 0 or where.max() >= out_h * out_w):
         bad = where[(where < 0) | (where >= out_h * out_w)][0].item()
-        raise ValueError(f"indices 에 출력 {out_h}×{out_w} 밖을 가리키는 번호 {bad} 가 있습니다 "
-                         f"(0 ~ {out_h * out_w - 1} 이어야 함): output_size 가 indices 를 담을 수 없습니다")
+        raise ValueError(f"indices 에 출력 {out_h}×{out_w} 밖을 가리키는 번호가 있습니다 (예: {bad}; "
+                         f"0 ~ {out_h * out_w - 1} 이어야 함): output_size 가 indices 를 담을 수 없습니다")
     planes = _place_last_writer(x.reshape(where.shape), where, out_h * out_w)  # -> (N·C, H_out·W_out)
     return planes.reshape(*x.shape[:-2], out_h, out_w)
 
@@ -181,7 +170,7 @@ def max_unpool2d(x: torch.Tensor, indices: torch.Tensor, kernel_size: int | tupl
 # --------------------------------------------------------------------------------------
 def crop_to_multiple(image: torch.Tensor, multiple: int) -> torch.Tensor:
     """오른쪽·아래 가장자리를 잘라 높이와 너비를 ``multiple`` 의 배수로 맞춥니다 (왕복이 크기를 지키도록)."""
-    _check_tensor(image, "image")
+    checks.tensor(image, "image", (4,))
     h, w = (side - side % multiple for side in image.shape[-2:])
     if h == 0 or w == 0:
         raise ValueError(f"이미지 {tuple(image.shape[-2:])} 가 {multiple} 보다 작아 자를 수 없습니다")
@@ -199,12 +188,13 @@ def roundtrip(image: torch.Tensor, method: str, kernel_size: int) -> torch.Tenso
         method: ``METHODS`` 중 하나.
         kernel_size: 줄이는 배율 k (1 이상의 정수).
     """
-    _check_tensor(image, "image")
-    k = _pair(kernel_size, "kernel_size", 1)[0]
+    checks.tensor(image, "image", (4,))
+    k = checks.pair(kernel_size, "kernel_size", 1)[0]
     if method not in METHODS:
         raise ValueError(f"알 수 없는 방법 {method!r}; {', '.join(METHODS)} 중 하나여야 합니다")
     if image.shape[-2] % k or image.shape[-1] % k:
-        raise ValueError(f"이미지 크기 {tuple(image.shape[-2:])} 가 k={k} 의 배수가 아닙니다: crop_to_multiple 로 자르세요")
+        raise ValueError(f"이미지 크기 {tuple(image.shape[-2:])} 가 k={k} 의 배수가 아닙니다: "
+                         "crop_to_multiple 로 자르세요")
     if method == "max_unpool":
         pooled, indices = F.max_pool2d(image, k, return_indices=True)  # (N, C, H, W) -> (N, C, H/k, W/k)
         return max_unpool2d(pooled, indices, k)
@@ -220,6 +210,7 @@ def roundtrip(image: torch.Tensor, method: str, kernel_size: int) -> torch.Tenso
 def psnr(reconstruction: torch.Tensor, reference: torch.Tensor, data_range: float = 1.0) -> float:
     """최대 신호 대 잡음비(PSNR, dB) ``10·log10(data_range² / MSE)``. 완전히 같으면 ``inf``."""
     if reconstruction.shape != reference.shape:
-        raise ValueError(f"두 이미지의 모양이 같아야 합니다 ({tuple(reconstruction.shape)} vs {tuple(reference.shape)})")
+        raise ValueError("두 이미지의 모양이 같아야 합니다 "
+                         f"({tuple(reconstruction.shape)} vs {tuple(reference.shape)})")
     mse = torch.mean((reconstruction.double() - reference.double()) ** 2).item()
     return math.inf if mse == 0 else 10 * math.log10(data_range**2 / mse)

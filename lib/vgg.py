@@ -10,14 +10,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from . import config
+from . import checks, config, images
 
 # 블록마다 합성곱의 출력 채널 수 (VGG19 = 설정 "E"). 블록 끝에는 2x2 최대 풀링.
 VGG19_BLOCKS = ((64, 64), (128, 128), (256, 256, 256, 256), (512, 512, 512, 512), (512, 512, 512, 512))
@@ -29,9 +28,11 @@ IMAGENET_URL = "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth"
 RANDOM_WEIGHTS_NOTICE = (
     "[알림] ImageNet 으로 학습한 VGG19 가중치를 불러오지 못했습니다 ({reason}).\n"
     "       대신 무작위 가중치(He 초기화, 시드 {seed})로 만든 VGG19 를 씁니다. 달라지는 점:\n"
-    "       - 특징이 '물체'를 알아보지 못합니다. 높은 층의 콘텐츠 재구성이 물체의 구조 대신 주로 밝기·윤곽을 지킵니다.\n"
+    "       - 특징이 '물체'를 알아보지 못합니다. 높은 층의 콘텐츠 재구성이 물체의 구조 대신\n"
+    "         주로 밝기·윤곽을 지킵니다.\n"
     "       - 스타일(질감)은 여전히 옮겨지지만 붓 터치 같은 큰 구조는 약해집니다 (He 외 2016; Ustyuzhaninov 외 2017).\n"
-    "       - 층마다 손실의 크기가 제멋대로라서, 층별 손실을 목표의 크기로 나누는 정규화(normalize=True)가 꼭 필요합니다.\n"
+    "       - 층마다 손실의 크기가 제멋대로라서, 층별 손실을 목표의 크기로 나누는 정규화(normalize=True)가\n"
+    "         꼭 필요합니다.\n"
     "       Colab 이나 인터넷이 되는 곳에서 실행하면 ImageNet 가중치(548 MB)를 자동으로 내려받습니다."
 )
 
@@ -77,11 +78,6 @@ def build_features(depth: int, seed: int = 0, pool: str = "max") -> nn.Sequentia
     return nn.Sequential(*modules)
 
 
-def download_allowed() -> bool:
-    """내려받기 정책: ``BOOK_OFFLINE=1`` 이거나 fast 프로필(테스트·CI)이면 내려받지 않습니다 (캐시 파일은 씀)."""
-    return os.environ.get("BOOK_OFFLINE", "0").strip() != "1" and not config.is_fast()
-
-
 def cached_weights_path() -> Path:
     """torch 허브 캐시에서 ImageNet 가중치 파일이 있을 자리 (``torch.hub.get_dir()/checkpoints/...``)."""
     return Path(torch.hub.get_dir(), "checkpoints", Path(IMAGENET_URL).name)
@@ -107,7 +103,7 @@ class VGGFeatures(nn.Module):
     Args:
         layers: 꺼낼 층 이름들 (``LAYER_NAMES`` 중에서). 가장 깊은 층 다음은 만들지 않습니다(잘라냄).
         weights: ``"auto"`` (ImageNet, 안 되면 무작위 + 안내), ``"imagenet"`` (안 되면 오류), ``"random"``.
-        download: 캐시에 없을 때 내려받을지. None 이면 ``download_allowed()``.
+        download: 캐시에 없을 때 내려받을지. None 이면 ``not config.offline()``.
         seed: 무작위 가중치의 시드.
         pool: ``"max"`` (VGG 그대로) 또는 ``"avg"`` (평균 풀링; 가중치는 그대로 씀).
     Attributes:
@@ -124,7 +120,7 @@ class VGGFeatures(nn.Module):
         self.weights = "random"
         if weights != "random":
             try:
-                load_imagenet_weights(self.features, download_allowed() if download is None else download)
+                load_imagenet_weights(self.features, not config.offline() if download is None else download)
                 self.weights = "imagenet"
             except Exception as error:  # 네트워크·파일 오류 모두: 무작위 가중치로 (auto) 또는 오류로 (imagenet)
                 if weights == "imagenet":
@@ -139,14 +135,13 @@ class VGGFeatures(nn.Module):
         """(N, 3, H, W) [0, 1] 이미지 → ``{층 이름: (N, K, I, J) 특징}``. 가장 깊은 요청 층에서 멈춥니다.
 
         Args:
-            image: RGB 이미지, 값은 [0, 1].
+            image: (N, C, H, W) 이미지, 값은 [0, 1]. C 가 1 (흑백) 이나 4 (RGBA) 면 RGB 로 바꿉니다.
             layers: 꺼낼 층 (만들 때 준 층의 부분집합). None 이면 만들 때 준 층 전부.
         """
         wanted = self.layers if layers is None else _check_layers(layers)
         if not set(wanted) <= set(self.layers):
             raise ValueError(f"이 추출기는 {self.layers} 까지만 꺼냅니다 (요청: {tuple(wanted)})")
-        if image.ndim != 4 or image.shape[1] != 3:
-            raise ValueError(f"(N, 3, H, W) RGB 이미지가 필요합니다 (받은 모양: {tuple(image.shape)})")
+        image = images.to_rgb(checks.images(image))  # 흑백(C=1)·RGBA(C=4) 도 RGB 로
         deepest = max(LAYER_NAMES.index(n) for n in wanted)
         smallest = 2 ** sum(n.startswith("pool") for n in LAYER_NAMES[:deepest])  # 풀링마다 크기가 절반
         if min(image.shape[-2:]) < smallest:

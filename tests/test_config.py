@@ -39,3 +39,21 @@ def test_seeding_gives_identical_results_twice():
 def test_seed_must_be_an_integer():
     with pytest.raises(TypeError, match="정수"):
         config.seed_everything(1.5)
+
+
+def test_offline_follows_the_environment(monkeypatch):
+    monkeypatch.delenv("BOOK_FAST", raising=False)
+    monkeypatch.delenv("BOOK_OFFLINE", raising=False)
+    assert not config.offline()
+    monkeypatch.setenv("BOOK_OFFLINE", "1")
+    assert config.offline()
+    monkeypatch.setenv("BOOK_OFFLINE", "0")
+    monkeypatch.setenv("BOOK_FAST", "1")
+    assert config.offline()  # 테스트·CI(fast)는 내려받지 않습니다
+
+
+def test_resolve_device_is_the_one_device_policy():
+    assert config.resolve_device(None) == config.device()
+    assert config.resolve_device("cpu") == torch.device("cpu")
+    config.synchronize("cpu")  # CPU 에서는 기다릴 것이 없음
+    config.synchronize()

@@ -79,12 +79,6 @@ def test_load_sample_unknown_name():
         data.load_sample("lena")
 
 
-def test_to_rgb_converts_grey_and_rgba():
-    grey = torch.rand(2, 1, 3, 4)
-    assert torch.equal(data.to_rgb(grey), grey.repeat(1, 3, 1, 1))
-    rgba = torch.rand(1, 4, 3, 3)
-    assert torch.equal(data.to_rgb(rgba), rgba[:, :3])
-    with pytest.raises(ValueError, match="채널"):
-        data.to_rgb(torch.rand(1, 2, 3, 3))
-    with pytest.raises(ValueError, match="4차원"):
-        data.to_rgb(torch.rand(3, 3))
+def test_grey_sample_becomes_rgb_with_equal_channels():
+    camera = data.load_sample("camera", max_side=32)
+    assert camera.shape[1] == 3 and torch.equal(camera[:, 0], camera[:, 1])

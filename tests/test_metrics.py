@@ -131,3 +131,21 @@ def test_boundary_band_matches_a_direct_neighbourhood_check():
     assert not band[1].any()
     with pytest.raises(ValueError, match="홀수"):
         metrics.boundary_band(masks, width=4)
+
+
+def test_scores_are_miou_accuracy_and_band_accuracy():
+    target = torch.zeros(1, 8, 8, dtype=torch.long)
+    target[0, 2:6, 2:6] = 1
+    pred = target.clone()
+    pred[0, 2, 2:6] = 0  # 경계 한 줄을 틀림
+    got = metrics.scores(pred, target, 2, band_width=3)
+    band = metrics.boundary_band(target, 3)
+    assert got["miou"] == pytest.approx(metrics.mean_iou(pred, target, 2))
+    assert got["accuracy"] == pytest.approx(1 - 4 / 64)
+    assert got["band"] == pytest.approx(1 - 4 / band.sum().item())
+
+
+def test_majority_prediction_answers_the_most_common_training_class():
+    train_masks = torch.tensor([[[2, 2], [2, 0]]])
+    like = torch.zeros(3, 4, 5, dtype=torch.long)
+    assert torch.equal(metrics.majority_prediction(train_masks, like), torch.full((3, 4, 5), 2))

@@ -99,8 +99,10 @@ def test_patch_size_that_the_model_does_not_explain():
 
 def test_not_a_4d_tensor():
     model, p = random_model()
-    with pytest.raises(ValueError, match="4차원"):
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
         seg.dense_predict(model, torch.rand(3, 5, 5), p)
+    with pytest.raises(ValueError, match="높이와 너비"):
+        seg.dense_predict(model, torch.rand(1, 3, 0, 5), p)
     with pytest.raises(TypeError, match="Tensor"):
         seg.sliding_window_predict(model, [[0.0]], p)
     with pytest.raises(ValueError, match="batch_size"):

@@ -51,3 +51,55 @@ def test_step_seconds_is_positive_and_leaves_gradients():
     seconds = train.step_seconds(model, segmentation.pad_for_patches(images, 3), masks, repeat=2)
     assert seconds > 0
     assert all(p.grad is not None for p in model.parameters())
+
+
+def test_cosine_schedule_goes_from_the_base_rate_to_zero():
+    rates = [train.learning_rate(step, 10, 0.1, "cosine") for step in range(11)]
+    assert rates[0] == pytest.approx(0.1) and rates[5] == pytest.approx(0.05) and rates[10] == pytest.approx(0)
+    assert all(a >= b for a, b in zip(rates, rates[1:]))
+    assert train.learning_rate(7, 10, 0.1, None) == 0.1
+
+
+def test_fit_uses_the_schedule_and_a_custom_loss():
+    images, masks = data.make_scenes(4, data.SceneConfig(size=16), seed=0)
+    model = segmentation.PatchCNN(3, 4, width=4, depth=1)
+    padded = segmentation.pad_for_patches(images, 3)
+    seen = []
+
+    def loss(logits, target):
+        seen.append(tuple(logits.shape))
+        return torch.nn.functional.cross_entropy(logits, target) * 2
+
+    optimizer_rates = []
+    original = torch.optim.Adam.step
+
+    def record(self, *args, **kwargs):
+        optimizer_rates.append(self.param_groups[0]["lr"])
+        return original(self, *args, **kwargs)
+
+    torch.optim.Adam.step = record
+    try:
+        train.fit(model, padded, masks, 4, epochs=2, batch_size=2, lr=0.01, schedule="cosine", loss=loss,
+                  progress=False)
+    finally:
+        torch.optim.Adam.step = original
+    assert seen[0] == (2, 4, 16, 16) and len(seen) == 4
+    assert optimizer_rates[0] == pytest.approx(0.01) and optimizer_rates[-1] < optimizer_rates[0]
+
+
+def test_fit_prints_a_summary_line_after_the_progress_bar(capsys):
+    images, masks = data.make_scenes(4, data.SceneConfig(size=16), seed=0)
+    model = segmentation.PatchCNN(3, 4, width=4, depth=1)
+    padded = segmentation.pad_for_patches(images, 3)
+    train.fit(model, padded, masks, 4, epochs=2, batch_size=2, val=(padded, masks), desc="작은 모델")
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("작은 모델: 2 에폭") and "검증 mIoU" in line
+
+
+def test_fit_refuses_float_masks_and_names_the_fix():
+    model = segmentation.PatchCNN(3, 4, width=4, depth=1)
+    with pytest.raises(TypeError, match="as_class_indices"):
+        train.fit(model, torch.rand(2, 3, 5, 5), torch.rand(2, 3, 3) * 255, 4, epochs=1)
+    with pytest.raises(ValueError, match="schedule"):
+        train.fit(model, torch.rand(2, 3, 5, 5), torch.zeros(2, 3, 3, dtype=torch.long), 4, epochs=1,
+                  schedule="step")

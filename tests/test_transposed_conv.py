@@ -3,6 +3,7 @@
 import itertools
 import random
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -12,11 +13,16 @@ from lib.upsampling import conv2d_matrix, conv_transpose2d
 
 
 def torch_or_none(*args, **kwargs):
-    """torch 가 받아들이지 않는 조합이면 None."""
+    """torch 가 받아들이지 않는 조합이면 None.
+
+    출력 크기가 0 인 경우 torch 는 보통 거부하지만, 일부 계산 경로(groups·dilation)에서는 빈 텐서를 돌려줍니다.
+    lib 은 언제나 거부하므로(설계: 출력 크기 0 은 ValueError) 그런 경우도 None 으로 봅니다.
+    """
     try:
-        return F.conv_transpose2d(*args, **kwargs)
+        out = F.conv_transpose2d(*args, **kwargs)
     except RuntimeError:
         return None
+    return None if min(out.shape[-2:]) < 1 else out
 
 
 GRID = list(itertools.product(
@@ -65,11 +71,13 @@ def test_random_sizes_match_torch():
         x = torch.randn(rng.randint(1, 3), c_in, rng.randint(1, 7), rng.randint(1, 7), dtype=dtype)
         weight = torch.randn(c_in, c_out_g, *kernel, dtype=dtype)
         bias = torch.randn(c_out_g * groups, dtype=dtype) if rng.random() < 0.5 else None
-        args = (x, weight, bias, stride, padding, output_padding)
-        expected = torch_or_none(*args, groups, dilation)
+        args = (x, weight, bias, stride, padding, output_padding, groups, dilation)  # torch 의 위치 순서
+        expected = torch_or_none(*args)
         if expected is None:
+            with pytest.raises(ValueError):
+                conv_transpose2d(*args)
             continue
-        got = conv_transpose2d(*args, dilation, groups)
+        got = conv_transpose2d(*args)
         assert got.shape == expected.shape and got.dtype == dtype
         torch.testing.assert_close(got, expected, atol=1e-5, rtol=1e-5)
         checked += 1
@@ -135,7 +143,7 @@ def test_bilinear_kernel_reproduces_interpolate(factor):
 @pytest.mark.parametrize("x_shape, w_shape, kwargs, message", [
     ((1, 3, 4, 4), (3, 2, 3, 3), dict(groups=2), "groups"),  # 채널이 groups 로 나누어떨어지지 않음
     ((1, 4, 4, 4), (4, 2, 3, 3), dict(stride=2, dilation=2, output_padding=2), "output_padding"),
-    ((1, 4, 4, 4), (4, 2, 3), {}, "4차원"),  # weight 차원
+    ((1, 4, 4, 4), (4, 2, 3), {}, "(N, C, H, W)"),  # weight 차원
     ((4, 4), (4, 2, 3, 3), {}, "(N, C, H, W)"),  # x 차원
     ((1, 4, 4, 4), (3, 2, 3, 3), {}, "입력 채널"),
     ((1, 4, 2, 2), (4, 2, 1, 1), dict(padding=2), "출력 크기"),
@@ -154,7 +162,50 @@ def test_bad_types_raise():
         conv_transpose2d(torch.randn(1, 2, 3, 3), torch.randn(2, 2, 3, 3), stride=1.5)
     with pytest.raises(TypeError, match="자료형"):
         conv_transpose2d(torch.randn(1, 2, 3, 3), torch.randn(2, 2, 3, 3, dtype=torch.float64))
-    with pytest.raises(ValueError, match="4차원"):
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
         conv2d_matrix(torch.randn(2, 3, 3), (4, 4))
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        conv_transpose2d(torch.randn(1, 2, 3, 3).numpy(), torch.randn(2, 2, 3, 3))
     with pytest.raises(ValueError, match="커널"):
         conv2d_matrix(torch.randn(1, 1, 5, 5), (2, 2))
+
+
+def test_positional_arguments_follow_torch_order():
+    """torch 의 순서는 (..., output_padding, groups, dilation): 위치 인자로 불러도 같은 값이어야 합니다."""
+    torch.manual_seed(0)
+    x, weight, bias = torch.randn(1, 4, 5, 5), torch.randn(4, 1, 3, 3), torch.randn(2)
+    args = (x, weight, bias, 2, 1, 1, 2, 3)  # stride 2, padding 1, output_padding 1, groups 2, dilation 3
+    torch.testing.assert_close(conv_transpose2d(*args), F.conv_transpose2d(*args), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("x_shape, w_shape, kwargs", [
+    ((1, 2, 2, 2), (2, 3, 1, 1), dict(padding=1)),  # 출력 크기 0
+    ((1, 2, 0, 2), (2, 3, 1, 1), {}),  # 입력 높이 0
+    ((1, 2, 3, 3), (2, 0, 1, 1), {}),  # 출력 채널 0
+    ((1, 2, 3, 3), (2, 3, 0, 1), {}),  # 커널 높이 0
+])
+def test_refuses_what_torch_refuses(x_shape, w_shape, kwargs):
+    x, weight = torch.randn(x_shape), torch.randn(w_shape)
+    with pytest.raises(RuntimeError):
+        F.conv_transpose2d(x, weight, **kwargs)
+    with pytest.raises(ValueError):
+        conv_transpose2d(x, weight, **kwargs)
+
+
+def test_empty_batch_is_accepted_like_torch():
+    x, weight = torch.randn(0, 2, 3, 3), torch.randn(2, 3, 2, 2)
+    assert conv_transpose2d(x, weight, stride=2).shape == F.conv_transpose2d(x, weight, stride=2).shape
+
+
+def test_bias_of_another_dtype_keeps_the_input_dtype_like_torch():
+    x, weight, bias = torch.randn(1, 2, 3, 3), torch.randn(2, 3, 2, 2), torch.randn(3, dtype=torch.float64)
+    expected = F.conv_transpose2d(x, weight, bias, stride=2)
+    got = conv_transpose2d(x, weight, bias, stride=2)
+    assert got.dtype == expected.dtype == torch.float32
+    torch.testing.assert_close(got, expected, atol=1e-5, rtol=1e-5)
+
+
+def test_numpy_integers_are_accepted_as_sizes():
+    x, weight = torch.randn(1, 2, 3, 3), torch.randn(2, 3, 3, 3)
+    kwargs = dict(stride=np.int64(2), padding=(np.int32(1), 1), output_padding=np.int64(1))
+    torch.testing.assert_close(conv_transpose2d(x, weight, **kwargs), F.conv_transpose2d(x, weight, **kwargs))

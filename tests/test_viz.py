@@ -1,4 +1,4 @@
-"""lib.viz: 한글 글꼴(빠진 글자가 있으면 오류), 마스크 색칠, 격자 그림."""
+"""lib.viz: 한글 글꼴(빠진 글자가 있으면 오류), 설정 호출 전에는 아무것도 바꾸지 않음, 마스크 색칠, 격자 그림."""
 
 import warnings
 
@@ -11,7 +11,7 @@ from lib import viz
 
 
 def test_korean_text_renders_without_missing_glyphs():
-    viz.use_korean_font(strict=True)
+    viz.setup(strict=True)
     fig, ax = plt.subplots()
     ax.set_title("세그멘테이션 — 픽셀마다 클래스")
     with warnings.catch_warnings():
@@ -21,7 +21,7 @@ def test_korean_text_renders_without_missing_glyphs():
 
 
 def test_missing_glyph_is_an_error():
-    viz.use_korean_font(strict=True)
+    viz.setup(strict=True)
     fig, ax = plt.subplots()
     ax.set_title("\U0001F600")  # NanumGothic 에 없는 글자(이모지)
     with pytest.raises(UserWarning, match="missing from font"):
@@ -31,7 +31,7 @@ def test_missing_glyph_is_an_error():
 
 def test_missing_glyph_in_math_text_is_an_error():
     """로그 축의 기본 눈금(10^{-1})은 수식 마이너스를 쓰는데 NanumGothic 에는 없습니다."""
-    viz.use_korean_font(strict=True)
+    viz.setup(strict=True)
     fig, ax = plt.subplots()
     ax.plot([1, 2], [0.01, 1])
     ax.set_yscale("log")
@@ -69,17 +69,30 @@ def test_grids_draw():
     plt.close(ax.figure)
 
 
-def test_chapter1_figures_draw():
-    ax = viz.receptive_field_diagram(depth=3, kernel_size=3)
-    field_row = [p for p in ax.patches if p.get_y() == 0]
-    assert len(field_row) == 7  # 1 + 3·2
-    plt.close(ax.figure)
-    ax = viz.patch_figure(torch.rand(3, 10, 12), 5, [(0, 0), (5, 6)])
-    assert ax.images[0].get_array().shape[:2] == (14, 16)  # 사방 2픽셀 채움
-    plt.close(ax.figure)
-
-
 def test_confusion_matrix_figure_normalises_rows():
     ax = viz.confusion_matrix_figure(torch.tensor([[3, 1], [0, 0]]), ["가", "나"])
     assert [t.get_text() for t in ax.texts] == ["0.75", "0.25", "0.00", "0.00"]
     plt.close(ax.figure)
+
+
+def test_importing_viz_changes_no_global_state():
+    """import 만으로는 matplotlib 설정이 바뀌지 않고, setup() 이 바꿉니다 (새 파이썬 프로세스에서 확인)."""
+    import subprocess
+    import sys
+
+    code = ("import matplotlib; before = dict(matplotlib.rcParams); import lib.viz as v; "
+            "changed = [k for k in before if before[k] != matplotlib.rcParams[k]]; print(len(changed)); "
+            "v.setup(); print(matplotlib.rcParams['font.family'][0])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "0" and out[1] == "NanumGothic"
+
+
+def test_plain_log_ticks_write_plain_numbers():
+    fig, ax = plt.subplots()
+    ax.plot([1, 1000], [0.001, 1])
+    ax.set_yscale("log")
+    viz.plain_log_ticks(ax.yaxis)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert "0.01" in labels and not any("10^" in t or "$" in t for t in labels)
+    plt.close(fig)

@@ -5,10 +5,11 @@
 
     python tools/run_chapters.py              # 모든 장을 full 프로필로 실행
     python tools/run_chapters.py 03 05        # 이름이 03, 05 로 시작하는 장만
-    python tools/run_chapters.py --sync-only  # 실행하지 않고 .py 의 입력만 .ipynb 에 옮김 (바뀌지 않은 셀의 출력은 유지)
+    python tools/run_chapters.py --sync-only  # 실행하지 않고 .py 의 입력만 .ipynb 에 옮김 (출력은 유지)
 
 장마다 (1) .py 를 읽어 (2) 새 커널에서 ``BOOK_FAST`` 없이(full 프로필) 위에서 아래로 실행하고 (3) 매번 바뀌는
-것(위젯 상태, 실행 시각, 이 기계의 경로)을 지운 뒤 (4) .ipynb 를 쓰고 같은 내용으로 .py 를 다시 씁니다.
+것(위젯 상태, 실행 시각, 이 기계의 경로)을 지운 뒤 (4) .ipynb 를 쓰고 같은 내용으로 .py 를
+다시 씁니다.
 셀 하나라도 오류가 나면 그 장의 파일은 바꾸지 않습니다. 끝에 장마다 실행 시간과 커널의 최대 메모리를 찍습니다.
 """
 
