@@ -51,21 +51,22 @@ def markdown_pages() -> list[Path]:
 
 def _strip_code_fences(lines: list[Line]) -> list[Line]:
     """코드 울타리 안의 줄을 뺍니다 (산문 지시어의 내용은 남김)."""
-    out, fence = [], None
+    out, fence, prose = [], None, []
     for line in lines:
         stripped = line.text.strip()
         match = re.match(r"^(`{3,}|~{3,})(.*)$", stripped)
         if fence is None and match:
-            info = match.group(2).strip()
+            ticks, info = match.group(1), match.group(2).strip()
             if PROSE_DIRECTIVES.match(info):
-                continue  # 지시어의 여는 줄만 빼고 내용은 본문으로
-            fence = match.group(1)
+                prose.append(ticks)  # 지시어의 여는 줄만 빼고 내용은 본문으로
+            elif not info and prose and ticks == prose[-1]:
+                prose.pop()  # 산문 지시어를 닫는 줄
+            else:
+                fence = ticks
             continue
         if fence is not None:
             if stripped.startswith(fence) and stripped.strip("`~") == "":
                 fence = None
-            continue
-        if match:  # 산문 지시어를 닫는 줄
             continue
         out.append(line)
     return out

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from booktext import CHAPTERS, ROOT, all_prose, chapter_comments
@@ -81,9 +82,14 @@ def occurrences(text: str, word: str, allowed: list[str]) -> list[int]:
             if not any(a <= m.start() and m.end() <= b for a, b in spans)]
 
 
+def _source(docname: str) -> Path:
+    """목차의 문서 이름 → 텍스트 원본 (장은 .py, 쪽은 .md)."""
+    return ROOT / f"{docname}.py" if docname.startswith("chapters/") else ROOT / f"{docname}.md"
+
+
 def test_glossary_is_well_formed():
     assert len(ENTRIES) >= 40, f"용어집 항목이 {len(ENTRIES)}개뿐입니다"
-    no_chapter = [e.korean for e in ENTRIES if not (ROOT / f"{e.chapter}.py").is_file()]
+    no_chapter = [e.korean for e in ENTRIES if not _source(e.chapter).is_file()]
     assert not no_chapter, f"'처음: {{doc}}`N장 <chapters/...>`' 이 없거나 틀린 항목: {no_chapter}"
     korean = [e.korean for e in ENTRIES]
     assert len(set(korean)) == len(korean), "같은 한국어 용어가 두 번 있습니다"
@@ -113,7 +119,7 @@ def _normal(s: str) -> str:
 def _english_follows(text: str, pos: int, entry: Entry) -> bool:
     """``pos`` 의 용어 뒤 같은 줄 40자 안에 여는 괄호가 있고, 그 괄호 안에 영어가 있으면 참."""
     rest = text[pos + len(entry.korean):]
-    opening = re.match(r"[^\n(]{0,40}?\(", rest)
+    opening = re.match(r"[^(]{0,40}?\(", rest)
     if not opening:
         return False
     inside = rest[opening.end():]
@@ -129,7 +135,7 @@ def _english_follows(text: str, pos: int, entry: Entry) -> bool:
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.korean)
 def test_term_is_introduced_with_its_english_where_the_glossary_says(entry):
-    path = ROOT / f"{entry.chapter}.py"
+    path = _source(entry.chapter)
     text = "\n".join(line.text for line in PROSE.get(path, []))
     where = occurrences(text, entry.korean, [])
     assert where, (f"용어집(glossary.md:{entry.line})은 '{entry.korean}' 이 {entry.chapter} 에서 처음 나온다고 하는데, "
