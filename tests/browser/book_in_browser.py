@@ -481,3 +481,24 @@ def test_browser_query_splitter_matches_the_index_splitter(visits):
     for query in ["텐서를", "세그멘테이션은 FCN-32s 로", "층", "U-Net의 스킵 연결", "conv_transpose2d 와 합성곱"]:
         in_browser = page.evaluate("(q) => splitQuery(q)", query)
         assert in_browser == split_text(query, unigrams=False), f"splitQuery({query!r}) = {in_browser}"
+
+
+# --------------------------------------------------------------------------------------------------
+# 꼬리말과 제목
+
+
+def test_footer_reads_in_korean(visits):
+    footer = visits("intro.html", WIDE).page.evaluate(
+        "(document.querySelector('footer.bd-footer-content') || document.body).innerText")
+    author = CONFIG["author"]
+    assert f"지은이: {author}" in footer, f"꼬리말에 '지은이: {author}' 가 없습니다: {footer!r}"
+    assert f"으로 {author}" not in footer and "Copyright" not in footer, f"꼬리말: {footer!r}"
+
+
+@pytest.mark.parametrize("rel", ["intro.html", f"{CHAPTERS[0]}.html"])
+def test_korean_headings_do_not_break_inside_a_word(visits, rel):
+    styles = visits(rel, PHONE).page.evaluate("""() => [...document.querySelectorAll(
+        "article h1, article h2, .navbar-brand, .bd-sidebar-primary .bd-links")].map(
+        (e) => [e.tagName, getComputedStyle(e).wordBreak])""")
+    loose = [s for s in styles if s[1] != "keep-all"]
+    assert styles and not loose, f"{rel}: word-break 가 keep-all 이 아닌 제목 {loose[:3]}"
