@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from docutils import nodes
+from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
@@ -40,6 +43,29 @@ class RepoClone(SphinxDirective):
         return [block]
 
 
+class LibModules(SphinxDirective):
+    """``lib`` 의 모든 모듈을 한 절씩 (autodoc). 새 모듈이 생기면 저절로 실립니다.
+
+    ``:order:`` 에 적은 모듈을 그 순서로 먼저, 나머지는 이름 순으로 싣습니다.
+    """
+
+    option_spec = {"order": lambda text: text.split(), "package": lambda text: text.strip()}
+
+    def run(self) -> list[nodes.Node]:
+        package = self.options.get("package", "lib")
+        folder = Path(self.env.srcdir) / package
+        found = sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_"))
+        order = [m for m in self.options.get("order", []) if m in found]
+        modules = order + [m for m in found if m not in order]
+        lines: list[str] = []
+        for module in modules:
+            lines += [f"## `{package}.{module}`", "", "```{eval-rst}", f".. automodule:: {package}.{module}", "```", ""]
+        container = nodes.section()
+        self.state.nested_parse(StringList(lines, source="lib-modules"), self.content_offset, container,
+                                match_titles=True)
+        return container.children
+
+
 def _thebe_enabled(app: Sphinx) -> bool:
     launch = (app.config.html_theme_options or {}).get("launch_buttons", {}) or {}
     return bool(launch.get("thebe"))
@@ -68,5 +94,6 @@ def tidy_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_directive("repo-clone", RepoClone)
+    app.add_directive("lib-modules", LibModules)
     app.connect("html-page-context", tidy_scripts, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -502,3 +502,13 @@ def test_korean_headings_do_not_break_inside_a_word(visits, rel):
         (e) => [e.tagName, getComputedStyle(e).wordBreak])""")
     loose = [s for s in styles if s[1] != "keep-all"]
     assert styles and not loose, f"{rel}: word-break 가 keep-all 이 아닌 제목 {loose[:3]}"
+
+
+def test_api_page_has_a_section_for_every_lib_module(visits):
+    modules = sorted(p.stem for p in (ROOT / "lib").glob("*.py") if not p.stem.startswith("_"))
+    shown = visits("api.html", WIDE).page.evaluate(
+        "[...document.querySelectorAll('article section > h2')].map((h) => h.textContent.replace('#', '').trim())")
+    missing = [m for m in modules if f"lib.{m}" not in shown]
+    assert not missing, f"API 참고에 없는 lib 모듈: {missing} (책을 다시 빌드하세요)"
+    documented = visits("api.html", WIDE).page.evaluate("document.querySelectorAll('dl.py dt[id^=\"lib.\"]').length")
+    assert documented >= len(modules), f"API 참고의 함수·클래스 설명이 {documented}개뿐입니다 (autodoc 실패?)"
