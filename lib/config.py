@@ -68,7 +68,7 @@ def synchronize(device_or_none: torch.device | str | None = None) -> None:
 
 
 def seed_everything(seed: int = 0) -> None:
-    """Python, NumPy, PyTorch(CPU·CUDA)의 난수 생성기를 모두 ``seed`` 로 맞춥니다.
+    """Python, NumPy, PyTorch(CPU·CUDA)의 난수 생성기를 모두 ``seed`` 로 맞추고 GPU 의 TF32 를 끕니다.
 
     같은 기계에서 두 번 실행하면 같은 숫자가 나오도록, 모든 노트북이 맨 앞에서 한 번 부릅니다.
     """
@@ -77,6 +77,10 @@ def seed_everything(seed: int = 0) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)  # CUDA 생성기도 함께 맞춥니다
+    # NVIDIA GPU 의 TF32(float32 를 10비트 가수로 곱하는 빠른 모드)를 끕니다: 책은 두 계산이 같은지를 1e-5 안에서
+    # 비교하는데(예: 1장의 세 방법), TF32 에서는 계산 경로마다 1e-3 쯤 달라집니다.
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
 
 
 def describe() -> str:

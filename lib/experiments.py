@@ -19,7 +19,7 @@ METRIC_NAMES = {"miou": "mIoU", "accuracy": "픽셀 정확도", "band": "경계 
 
 def compare(builders: Mapping[str, Callable[[], nn.Module]], train_data: tuple, val_data: tuple,
             num_classes: int, seeds: Sequence[int] = (0, 1, 2), progress: bool = True,
-            **fit_options) -> pd.DataFrame:
+            trained: dict | None = None, **fit_options) -> pd.DataFrame:
     """모델마다, 시드마다 새로 만들어 학습하고 검증 지표를 잽니다.
 
     시드 ``s`` 는 가중치 초기화(``config.seed_everything(s)`` 뒤에 모델을 만듦)와 미니배치 순서(``fit(seed=s)``)를
@@ -30,6 +30,8 @@ def compare(builders: Mapping[str, Callable[[], nn.Module]], train_data: tuple, 
         train_data, val_data: ``(images, masks)``.
         num_classes: 클래스 수.
         seeds: 시드들 (결론을 내려면 3개 이상).
+        trained: 사전을 주면 ``trained[(이름, 시드)] = (모델, History)`` 를 넣어 둡니다 (그림을 그리려고 다시 학습하지
+            않도록).
         fit_options: ``train.fit`` 에 그대로 넘길 인자 (epochs, batch_size, lr, schedule, loss, device ...).
     Returns:
         한 행 = 한 번의 학습: ``model, seed, miou, accuracy, band, seconds, params``.
@@ -42,6 +44,8 @@ def compare(builders: Mapping[str, Callable[[], nn.Module]], train_data: tuple, 
             history = train.fit(model, *train_data, num_classes, seed=seed, progress=progress,
                                 desc=f"{name} (시드 {seed})", **fit_options)
             pred = train.predict(model, val_data[0], device=fit_options.get("device"))
+            if trained is not None:
+                trained[(name, seed)] = (model, history)
             rows.append({"model": name, "seed": seed, **metrics.scores(pred, val_data[1], num_classes),
                          "seconds": history.seconds,
                          "params": sum(p.numel() for p in model.parameters() if p.requires_grad)})

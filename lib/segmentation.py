@@ -4,7 +4,8 @@
 패딩·풀링 없이 스트라이드 1 로만 움직이는 CNN 이라면, 이미지 전체(가장자리를 0 으로 채운)에
 한 번만 적용해도 모든 픽셀의 결과를 똑같이 얻습니다 — 이웃한 패치가 공유하는 계산을 한 번만 하기 때문입니다.
 
-- ``PatchCNN``: 3×3 합성곱(패딩 없음, 스트라이드 1)을 쌓은 픽셀 분류기. p×p 패치 하나를 1×1 로짓으로.
+- ``PatchCNN``: 3×3 합성곱(패딩 없음, 스트라이드 1, 팽창 선택)을 쌓은 픽셀 분류기. p×p 패치 하나를 1×1 로짓으로.
+- ``patch_mlp``, ``convolutionalize``: 완전 연결 패치 분류기와, 그것을 같은 계산의 합성곱으로 바꾸기 (FCN 3.1절).
 - ``sliding_window_predict``: 픽셀마다 패치를 잘라 분류 (``batch_size=1`` 이면 한 픽셀씩, ``None`` 이면 한 번에).
 - ``dense_predict``: 0 으로 채운 이미지 전체에 한 번의 순전파.
 - ``receptive_field``, ``conv_cost``: 수용 영역과 곱셈-덧셈 수·활성값 수 세기.
@@ -29,27 +30,60 @@ from . import checks, config
 class PatchCNN(nn.Sequential):
     """(3×3 합성곱 → ReLU) × depth → 1×1 합성곱 분류기. 패딩 없음, 스트라이드 1.
 
-    3×3 합성곱 하나가 가장자리 한 줄씩을 깎으므로, p×p 패치는 ``p = 1 + 2·depth`` 일 때 정확히 1×1 이 됩니다
-    (수용 영역 ``receptive_field(model) == 1 + 2·depth``).
+    팽창(dilation) d 인 3×3 합성곱 하나는 가장자리를 d 줄씩 깎으므로, 수용 영역은 ``1 + 2·(d_1 + ... + d_L)``
+    이고 그 크기의 패치가 정확히 1×1 이 됩니다. 팽창이 모두 1 이면 ``1 + 2·depth`` 입니다.
 
     Args:
         in_channels: 입력 채널 수 (RGB 면 3).
         num_classes: 클래스 수 = 출력 채널 수.
         width: 은닉 합성곱의 채널 수.
-        depth: 3×3 합성곱 층의 수.
+        depth: 3×3 합성곱 층의 수 (``dilations`` 를 주면 그 길이).
+        dilations: 층마다의 팽창. 없으면 모두 1. 층 수·채널 수·곱셈-덧셈 수는 그대로 두고 수용 영역만 넓힙니다.
     """
 
-    def __init__(self, in_channels: int, num_classes: int, width: int = 32, depth: int = 6):
-        if depth < 1 or width < 1:
-            raise ValueError(f"depth 와 width 는 1 이상이어야 합니다 (받은 값: depth={depth}, width={width})")
+    def __init__(self, in_channels: int, num_classes: int, width: int = 32, depth: int = 6,
+                 dilations: tuple[int, ...] | None = None):
+        dilations = (1,) * depth if dilations is None else tuple(dilations)
+        if not dilations or width < 1 or min(dilations) < 1:
+            raise ValueError(f"depth(또는 dilations 의 길이), width, 팽창은 1 이상이어야 합니다 "
+                             f"(받은 값: depth={depth}, width={width}, dilations={dilations})")
         layers: list[nn.Module] = []
         channels = in_channels
-        for _ in range(depth):
-            layers += [nn.Conv2d(channels, width, kernel_size=3), nn.ReLU()]  # (N, C, H, W) -> (N, width, H-2, W-2)
+        for d in dilations:  # (N, C, H, W) -> (N, width, H-2d, W-2d)
+            layers += [nn.Conv2d(channels, width, kernel_size=3, dilation=d), nn.ReLU()]
             channels = width
         layers.append(nn.Conv2d(channels, num_classes, kernel_size=1))  # 픽셀마다 공유되는 분류기 (소프트맥스 전 로짓)
         super().__init__(*layers)
         self.num_classes = num_classes
+
+
+def patch_mlp(in_channels: int, num_classes: int, patch_size: int, hidden: int = 64) -> nn.Sequential:
+    """완전 연결(fully connected) 패치 분류기: p×p 패치를 펼쳐 Linear → ReLU → Linear.
+
+    (B, C, p, p) -> (B, C·p·p) -> (B, hidden) -> (B, classes) -> (B, classes, 1, 1). 마지막 모양은
+    ``sliding_window_predict`` 가 받는 분류기의 약속(패치 하나 → 1×1 로짓)에 맞춘 것입니다.
+    """
+    return nn.Sequential(nn.Flatten(), nn.Linear(in_channels * patch_size**2, hidden), nn.ReLU(),
+                         nn.Linear(hidden, num_classes), nn.Unflatten(1, (num_classes, 1, 1)))
+
+
+def convolutionalize(mlp: nn.Sequential, in_channels: int, patch_size: int) -> nn.Sequential:
+    """완전 연결 층을 같은 계산을 하는 합성곱으로 (Long et al. 2015, 3.1절): 가중치는 모양만 바꿉니다.
+
+    첫 ``Linear(C·p·p → h)`` 는 p×p 커널의 ``Conv2d(C → h)`` 가, 다음 ``Linear(h → K)`` 는 ``1×1 Conv2d`` 가
+    됩니다. 펼치는 순서(채널, 행, 열)가 ``Conv2d`` 커널의 (C_in, kH, kW) 와 같기 때문입니다. 결과 모델은 이미지
+    어디에나 적용되어, 위치마다 MLP 를 따로 부른 것과 같은 로짓을 한 번에 냅니다.
+    """
+    first, last = (m for m in mlp if isinstance(m, nn.Linear))
+    conv_first = nn.Conv2d(in_channels, first.out_features, patch_size)
+    conv_last = nn.Conv2d(last.in_features, last.out_features, 1)
+    with torch.no_grad():
+        # (h, C·p·p) -> (h, C, p, p),  (K, h) -> (K, h, 1, 1)
+        conv_first.weight.copy_(first.weight.view(first.out_features, in_channels, patch_size, patch_size))
+        conv_first.bias.copy_(first.bias)
+        conv_last.weight.copy_(last.weight[:, :, None, None])
+        conv_last.bias.copy_(last.bias)
+    return nn.Sequential(conv_first, nn.ReLU(), conv_last)
 
 
 def downsampling_cnn(stages: int, width: int, num_classes: int | None = None) -> nn.Sequential:
@@ -222,23 +256,28 @@ def dense_predict(model: nn.Module, image: torch.Tensor, patch_size: int,
 # --------------------------------------------------------------------------------------
 @torch.no_grad()
 def conv_cost(model: nn.Module, input_shape: tuple) -> dict:
-    """``input_shape`` (N, C, H, W) 입력 한 번의 순전파에서 합성곱 층들의 비용을 셉니다.
+    """``input_shape`` (N, C, H, W) 입력 한 번의 순전파에서 합성곱·전치 합성곱 층들의 비용을 셉니다.
 
     Returns:
-        ``{"macs": 곱셈-덧셈 수, "activations": 합성곱 출력 원소 수의 합, "layers": 층별 (이름, 출력 모양, MAC)}``.
-        합성곱 하나의 MAC = 출력 원소 수 × (입력 채널/groups) × k_h × k_w.
-        모델은 자기 장치에서 실행하고 옮기지 않습니다 (``meta`` 장치의 모델이면 계산 없이 모양만 셉니다).
+        ``{"macs": 곱셈-덧셈 수, "activations": 출력 원소 수의 합, "layers": 층별 (이름, 출력 모양, MAC)}``.
+        합성곱 하나의 MAC = 출력 원소 수 × (입력 채널/groups) × k_h × k_w, 전치 합성곱 하나의 MAC = 입력 원소 수
+        × (출력 채널/groups) × k_h × k_w (입력 픽셀마다 커널 사본 하나). 모델은 자기 장치에서 실행하고 옮기지
+        않습니다 (``meta`` 장치의 모델이면 계산 없이 모양만 셉니다).
     """
     layers = []
 
     def count(name):
         def hook(layer, inputs, output):
             kh, kw = layer.kernel_size
-            macs = output.numel() * (layer.in_channels // layer.groups) * kh * kw
+            if isinstance(layer, nn.ConvTranspose2d):
+                macs = inputs[0].numel() * (layer.out_channels // layer.groups) * kh * kw
+            else:
+                macs = output.numel() * (layer.in_channels // layer.groups) * kh * kw
             layers.append((name, tuple(output.shape), macs))
         return hook
 
-    handles = [m.register_forward_hook(count(name)) for name, m in model.named_modules() if isinstance(m, nn.Conv2d)]
+    kinds = (nn.Conv2d, nn.ConvTranspose2d)
+    handles = [m.register_forward_hook(count(name)) for name, m in model.named_modules() if isinstance(m, kinds)]
     try:
         model(torch.zeros(input_shape, device=next(model.parameters()).device))
     finally:

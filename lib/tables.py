@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
 
@@ -51,7 +52,9 @@ def to_html(table: pd.DataFrame, caption: str | None = None, formats: Mapping[st
     formats = dict(formats or {})
     text = pd.DataFrame({col: [formats[col].format(v) if col in formats else number(v) for v in table[col]]
                          for col in table.columns})
-    styler = text.style.hide(axis="index")
+    # 표마다 다르지만 다시 실행해도 같은 id: 내용의 해시 (무작위 id 는 노트북을 실행할 때마다 바꿉니다)
+    digest = hashlib.sha1((text.to_csv() + (caption or "")).encode()).hexdigest()[:10]
+    styler = text.style.hide(axis="index").set_uuid(digest)
     if len(text.columns) > 1:
         styler = styler.set_properties(subset=list(text.columns[1:]), **{"text-align": "right"})
     styler = styler.set_table_styles([{"selector": "th", "props": [("text-align", "center")]}])

@@ -5,6 +5,7 @@
 - ``max_unpool2d``: 최대 풀링이 저장한 최댓값 위치(indices)에 값을 되돌려 놓고 나머지는 0.
   ``torch.nn.functional.max_unpool2d`` 와 같은 값을 정의로부터 계산합니다.
 - ``roundtrip``: 풀링으로 k 배 줄인 뒤 업샘플링으로 다시 키웁니다. ``psnr`` 로 얼마나 되돌아왔는지 잽니다.
+- ``pixel_shuffle``, ``icnr_``: 서브픽셀 합성곱(Shi 외 2016)의 재배열과, 그 초기화(ICNR; Aitken 외 2017). 3장.
 """
 
 from __future__ import annotations
@@ -214,3 +215,45 @@ def psnr(reconstruction: torch.Tensor, reference: torch.Tensor, data_range: floa
                          f"({tuple(reconstruction.shape)} vs {tuple(reference.shape)})")
     mse = torch.mean((reconstruction.double() - reference.double()) ** 2).item()
     return math.inf if mse == 0 else 10 * math.log10(data_range**2 / mse)
+
+
+# --------------------------------------------------------------------------------------
+# 서브픽셀 합성곱 (3장): 채널을 공간으로 재배열하기
+# --------------------------------------------------------------------------------------
+def pixel_shuffle(x: torch.Tensor, factor: int) -> torch.Tensor:
+    """채널 ``C·r²`` 개를 ``r × r`` 블록으로 펼칩니다 (``torch.nn.PixelShuffle`` 과 같은 값).
+
+    출력 ``y[c, r·i + a, r·j + b] = x[c·r² + a·r + b, i, j]``: 저해상도 칸 (i, j) 의 채널 묶음 하나가 고해상도
+    블록 하나의 r² 칸이 됩니다. 계산 없이 자리만 바꾸는 연산입니다.
+
+    Args:
+        x: (N, C·r², H, W).
+        factor: 배율 r.
+    Returns:
+        (N, C, r·H, r·W).
+    """
+    checks.tensor(x, "x", (4,))
+    r = checks.integer(factor, "factor", 1)
+    n, channels, h, w = x.shape
+    if channels % (r * r):
+        raise ValueError(f"채널 수 {channels} 가 factor² = {r * r} 로 나누어떨어져야 합니다")
+    blocks = x.reshape(n, channels // (r * r), r, r, h, w)  # (N, C, a, b, H, W)
+    return blocks.permute(0, 1, 4, 2, 5, 3).reshape(n, channels // (r * r), h * r, w * r)  # (N, C, H, a, W, b)
+
+
+@torch.no_grad()
+def icnr_(weight: torch.Tensor, factor: int, init=torch.nn.init.kaiming_normal_) -> torch.Tensor:
+    """서브픽셀 합성곱의 가중치 (C·r², C_in, k, k) 를 ICNR 로 초기화합니다 (제자리, Aitken 외 2017).
+
+    작은 가중치 (C, C_in, k, k) 하나를 ``init`` 으로 만든 뒤, 한 블록의 r² 칸이 모두 같은 커널을 쓰도록 복제합니다.
+    그러면 학습을 시작할 때 ``pixel_shuffle(conv(x))`` 가 "합성곱 뒤 최근접 보간"과 같아 체커보드 무늬가 없습니다.
+    """
+    r = checks.integer(factor, "factor", 1)
+    out_channels = weight.shape[0]
+    if out_channels % (r * r):
+        raise ValueError(f"출력 채널 수 {out_channels} 가 factor² = {r * r} 로 나누어떨어져야 합니다")
+    small = torch.empty(out_channels // (r * r), *weight.shape[1:], dtype=weight.dtype, device=weight.device)
+    init(small)
+    weight.copy_(small.repeat_interleave(r * r, dim=0))  # 채널 c·r² + (a·r + b) 는 모두 small[c]
+    return weight
+

@@ -71,14 +71,19 @@ def roundtrip_figure(image: torch.Tensor, method: str, kernel_size: int, size: f
 
 
 def upsampling_overview(image: torch.Tensor, kernel_sizes: Sequence[int] = (2, 4),
-                        methods: Sequence[str] = upsampling.METHODS, size: float = 1.9) -> plt.Figure:
-    """탐색기 옆 정적 그림: 행 = 커널 크기, 열 = 원본 + 방법마다 다시 키운 이미지 (제목에 PSNR)."""
+                        methods: Sequence[str] = upsampling.METHODS, size: float = 1.9,
+                        name: str = "원본") -> plt.Figure:
+    """탐색기 옆 정적 그림: 행 = 커널 크기, 열 = 원본 + 방법마다 다시 키운 이미지 (제목에 그 이미지의 PSNR).
+
+    Args:
+        name: 원본 열의 제목 (예: ``"얼굴 부분"``). PSNR 은 그림에 보이는 이 이미지에서 잰 값입니다.
+    """
     rows, titles = [], []
     for k in kernel_sizes:
         cropped = upsampling.crop_to_multiple(image, k)
         restored = {m: upsampling.roundtrip(cropped, m, k) for m in methods}
         rows.append([cropped[0]] + [r[0].clamp(0, 1) for r in restored.values()])
-        titles.append([f"원본 (k={k})"] + [
+        titles.append([f"{name} (k={k})"] + [
             f"{upsampling.METHOD_NAMES[m]}\n{upsampling.psnr(r, cropped):.1f} dB" for m, r in restored.items()
         ])
     return viz.image_grid(rows, titles=titles, size=size)

@@ -57,3 +57,10 @@ def test_resolve_device_is_the_one_device_policy():
     assert config.resolve_device("cpu") == torch.device("cpu")
     config.synchronize("cpu")  # CPU 에서는 기다릴 것이 없음
     config.synchronize()
+
+
+def test_seeding_turns_off_tf32_so_float32_comparisons_hold_on_gpus():
+    torch.backends.cuda.matmul.allow_tf32 = True
+    torch.backends.cudnn.allow_tf32 = True
+    config.seed_everything(0)
+    assert not torch.backends.cuda.matmul.allow_tf32 and not torch.backends.cudnn.allow_tf32

@@ -16,8 +16,11 @@ def test_compare_trains_every_model_for_every_seed():
     train_data, val_data = tiny_problem()
     builders = {"넓음": lambda: segmentation.PatchCNN(3, 4, width=6, depth=1),
                 "좁음": lambda: segmentation.PatchCNN(3, 4, width=2, depth=1)}
+    trained = {}
     results = experiments.compare(builders, train_data, val_data, 4, seeds=(0, 1), epochs=1, batch_size=2,
-                                  progress=False)
+                                  progress=False, trained=trained)
+    assert sorted(trained) == [("넓음", 0), ("넓음", 1), ("좁음", 0), ("좁음", 1)]
+    assert trained[("좁음", 1)][0][0].out_channels == 2 and len(trained[("좁음", 1)][1].loss) == 1
     assert list(results["model"]) == ["넓음", "넓음", "좁음", "좁음"] and list(results["seed"]) == [0, 1, 0, 1]
     # 3×3 합성곱 (3→w, bias) + 1×1 분류기 (w→4, bias)
     assert results["params"].tolist() == [6 * 27 + 6 + 4 * 6 + 4] * 2 + [2 * 27 + 2 + 4 * 2 + 4] * 2

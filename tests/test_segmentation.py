@@ -117,3 +117,34 @@ def test_downsampling_cnn_shapes_and_receptive_field():
     assert seg.downsampling_cnn(stages=1, width=2)(torch.zeros(1, 3, 5, 5)).shape == (1, 2, 5, 5)
     with pytest.raises(ValueError, match="stages"):
         seg.downsampling_cnn(stages=0, width=4)
+
+
+def test_dilated_patch_cnn_widens_the_field_at_the_same_cost():
+    plain = seg.PatchCNN(3, 4, width=8, depth=4)
+    dilated = seg.PatchCNN(3, 4, width=8, dilations=(1, 2, 4, 2))
+    assert seg.receptive_field(plain) == 9 and seg.receptive_field(dilated) == 1 + 2 * 9
+    assert sum(p.numel() for p in plain.parameters()) == sum(p.numel() for p in dilated.parameters())
+    p = seg.receptive_field(dilated)
+    image = torch.rand(1, 3, 7, 6)
+    torch.testing.assert_close(seg.sliding_window_predict(dilated, image, p),
+                               seg.dense_predict(dilated, image, p), atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="팽창"):
+        seg.PatchCNN(3, 4, dilations=(1, 0))
+
+
+def test_convolutionalized_mlp_equals_the_sliding_window():
+    torch.manual_seed(0)
+    mlp = seg.patch_mlp(3, 4, patch_size=5, hidden=7)
+    conv = seg.convolutionalize(mlp, 3, 5)
+    image = torch.rand(2, 3, 6, 9)
+    torch.testing.assert_close(seg.sliding_window_predict(mlp, image, 5), seg.dense_predict(conv, image, 5),
+                               atol=1e-5, rtol=1e-5)
+    assert [type(m).__name__ for m in conv] == ["Conv2d", "ReLU", "Conv2d"] and conv[0].kernel_size == (5, 5)
+
+
+def test_conv_cost_counts_transposed_convolutions_per_input_pixel():
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ConvTranspose2d(4, 2, 4, stride=2, padding=1))
+    cost = seg.conv_cost(model, (1, 3, 5, 6))
+    assert cost["layers"][1][1] == (1, 2, 10, 12)
+    assert cost["layers"][1][2] == (4 * 5 * 6) * 2 * 16  # 입력 원소마다 C_out·k² 번
+    assert cost["macs"] == 4 * 5 * 6 * 3 * 9 + 4 * 5 * 6 * 2 * 16

@@ -25,6 +25,13 @@ def test_html_has_caption_header_and_right_aligned_numbers():
     assert html.count("<tr") == 3  # 머리 한 줄 + 두 행
 
 
+def test_html_is_the_same_on_every_run_but_differs_between_tables():
+    """노트북을 다시 실행해도 출력이 바뀌지 않도록 (nbval 이 비교합니다), 그러나 표끼리는 id 가 겹치지 않게."""
+    a, b = tables.frame({"x": [1, 2]}), tables.frame({"x": [1, 3]})
+    assert tables.to_html(a, "표") == tables.to_html(tables.frame({"x": [1, 2]}), "표")
+    assert tables.to_html(a, "표").split("#T_")[1][:10] != tables.to_html(b, "표").split("#T_")[1][:10]
+
+
 def test_formats_override_the_default():
     df = tables.frame({"이름": ["a"], "값": [0.123456]})
     assert ">0.1235<" in tables.to_html(df, formats={"값": "{:.4f}"})

@@ -185,3 +185,22 @@ def test_max_unpool_empty_output_plane_like_torch():
     x, indices = torch.ones(2, 1, 1, 1), torch.full((2, 1, 1, 1), 5)
     expected = F.max_unpool2d(x, indices, 1, stride=2, output_size=(0, 1))
     assert up.max_unpool2d(x, indices, 1, stride=2, output_size=(0, 1)).shape == expected.shape == (2, 1, 0, 1)
+
+
+@pytest.mark.parametrize("factor", [1, 2, 3])
+def test_pixel_shuffle_equals_torch(factor):
+    x = torch.randn(2, 3 * factor**2, 4, 5)
+    assert torch.equal(up.pixel_shuffle(x, factor), torch.nn.PixelShuffle(factor)(x))
+    with pytest.raises(ValueError, match="나누어떨어져야"):
+        up.pixel_shuffle(torch.randn(1, 5, 2, 2), 2)
+
+
+def test_icnr_makes_the_sub_pixel_convolution_a_nearest_upsampling_at_start():
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(3, 2 * 4, 3, padding=1, bias=False)
+    up.icnr_(conv.weight, 2)
+    x = torch.randn(1, 3, 5, 5)
+    with torch.no_grad():
+        shuffled = up.pixel_shuffle(conv(x), 2)
+        small = F.conv2d(x, conv.weight[::4], padding=1)  # 블록마다 같은 커널 하나
+    torch.testing.assert_close(shuffled, F.interpolate(small, scale_factor=2, mode="nearest"))
