@@ -163,7 +163,7 @@ def main() -> int:
     parser.add_argument("chapters", nargs="*", help="장 이름의 앞부분 (예: 03 또는 03_fcn); 없으면 전부")
     parser.add_argument("--sync-only", action="store_true",
                         help="실행하지 않고 .py 의 입력을 .ipynb 로 옮깁니다 (바뀌지 않은 셀의 출력은 유지)")
-    parser.add_argument("--timeout", type=int, default=1800, help="셀 하나의 시간 제한 (초)")
+    parser.add_argument("--timeout", type=int, default=900, help="셀 하나의 시간 제한 (초)")
     args = parser.parse_args()
     rows, failed = [], False
     for source in chapter_sources(args.chapters):
