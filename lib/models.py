@@ -2,7 +2,8 @@
 
 - ``match_size``: 크기가 맞지 않을 때의 정책 하나 (오른쪽·아래를 0 으로 채우거나 잘라 냄).
 - 부품: ``ConvBlock`` (3×3 합성곱 → BN → ReLU) × 2, ``Down`` (2×2 스트라이드 2 합성곱 = 학습하는 풀링),
-  ``BilinearUpsample`` (쌍선형으로 초기화하거나 고정한 전치 합성곱), ``Up`` (U-Net 확장 경로의 한 단계).
+  ``BilinearUpsample`` (쌍선형으로 초기화하거나 고정한 전치 합성곱), ``merge_skip`` (U-Net 스킵을 합치는
+  정책 하나: 이어 붙이기·더하기·없음), ``Up`` (U-Net 확장 경로의 한 단계).
 - 모델: ``FCN`` (Long et al., 2015) 의 32s·16s·8s 변형, ``UNet`` (Ronneberger et al., 2015).
 """
 
@@ -50,7 +51,7 @@ def check_input(model: nn.Module, x: torch.Tensor, multiple: int) -> None:
     n, h, w = x.shape[0], math.ceil(x.shape[-2] / multiple), math.ceil(x.shape[-1] / multiple)
     if model.training and n * h * w < 2:
         raise ValueError(
-            f"학습 모드에서 배치 크기 {n}, 입력 {x.shape[-2]}×{x.shape[-1]} 이면 가장 깊은 특성 맵이 {h}×{w} 라 "
+            f"학습 모드에서 배치 크기 {n}, 입력 {x.shape[-2]}×{x.shape[-1]}이면 가장 깊은 특성 맵이 {h}×{w}이라 "
             "배치 정규화가 채널마다 값 하나로 평균·분산을 내야 합니다. batch_size 를 2 이상으로 하거나, "
             f"입력 한 변을 {multiple + 1} 이상으로 키우거나, 예측만 할 때는 model.eval() 을 쓰세요.")
 
@@ -104,29 +105,50 @@ class BilinearUpsample(nn.ConvTranspose2d):
         self.weight.requires_grad_(trainable)
 
 
-class Up(nn.Module):
-    """U-Net 확장 경로의 한 단계: 2×2 업-합성곱(채널 절반) → 스킵과 이어 붙이기(concatenation) → ``ConvBlock``.
+SKIP_MODES = ("concat", "add", "none")  # U-Net 의 스킵을 합치는 방법 (``UNet(skip=...)``)
 
-    (N, C_in, H, W) 와 스킵 (N, C_skip, 2H, 2W) -> (N, C_out, 2H, 2W). 커널 2 = 스트라이드 2 라 사본이 겹치지
-    않으므로 체커보드 무늬의 원인(고르지 않은 겹침)이 없습니다.
+
+def merge_skip(x: torch.Tensor, skip: torch.Tensor, mode: str) -> torch.Tensor:
+    """확장 경로에서 키운 특성 맵 ``x`` 와 수축 경로의 스킵을 합치는 정책 한 곳 (``Up`` 이 씁니다).
+
+    - ``"concat"``: 채널 방향으로 이어 붙입니다 (Ronneberger et al., 2015): (N, C, H, W) 둘 -> (N, 2C, H, W).
+    - ``"add"``: 더합니다 (FCN 식): -> (N, C, H, W). 업-합성곱이 이미 채널을 2C → C 로 줄였으므로 스킵과 채널
+      수가 같아 1×1 사영이 필요 없습니다.
+    - ``"none"``: 스킵을 버리고 ``x`` 만 씁니다 (절제 실험): -> (N, C, H, W).
+    """
+    if mode == "concat":
+        return torch.cat([skip, x], dim=1)
+    if mode == "add":
+        return x + skip
+    return x
+
+
+class Up(nn.Module):
+    """U-Net 확장 경로의 한 단계: 2×2 업-합성곱(채널 2C → C) → 스킵과 합치기(``merge_skip``) → ``ConvBlock``.
+
+    (N, 2C, H, W) 와 스킵 (N, C, 2H, 2W) -> (N, C, 2H, 2W). 커널 2 = 스트라이드 2 라 사본이 겹치지 않으므로
+    체커보드 아티팩트의 원인(고르지 않은 겹침)이 없습니다. 합치는 방법만 다르고 나머지는 같습니다: 이어 붙이면
+    ``ConvBlock`` 의 첫 합성곱이 2C 채널을, 더하거나 버리면 C 채널을 받습니다.
 
     Args:
-        in_channels: 아래 단계에서 올라오는 채널 수 C_in.
-        out_channels: 출력 채널 수 C_out (업-합성곱의 출력 채널 수이기도 합니다).
-        skip_channels: 이어 붙일 스킵의 채널 수 C_skip. 0 이면 스킵 없이 키우기만 합니다 (절제 실험용).
+        in_channels: 아래 단계에서 올라오는 채널 수 (원 논문과 이 책은 2C).
+        out_channels: 출력 채널 수 C (업-합성곱의 출력이자 스킵의 채널 수).
+        skip: ``"concat"``, ``"add"``, ``"none"`` 중 하나.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, skip_channels: int):
+    def __init__(self, in_channels: int, out_channels: int, skip: str = "concat"):
         super().__init__()
-        self.skip_channels = skip_channels
+        checks.choice(skip, "skip", SKIP_MODES)
+        self.skip = skip
         self.up = nn.ConvTranspose2d(in_channels, out_channels, kernel_size=2, stride=2)
-        self.conv = ConvBlock(out_channels + skip_channels, out_channels)
+        self.conv = ConvBlock(2 * out_channels if skip == "concat" else out_channels, out_channels)
 
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        x = self.up(x)  # (N, C_in, H, W) -> (N, C_out, 2H, 2W)
-        if self.skip_channels:
-            x = torch.cat([skip, x], dim=1)  # -> (N, C_skip + C_out, 2H, 2W): 더하지 않고 채널로 쌓습니다
-        return self.conv(x)  # -> (N, C_out, 2H, 2W)
+        x = self.up(x)  # (N, 2C, H, W) -> (N, C, 2H, 2W)
+        if self.skip != "none" and skip.shape[-3:] != x.shape[-3:]:
+            raise ValueError(f"스킵 {tuple(skip.shape)} 과 업샘플 결과 {tuple(x.shape)} 의 C×H×W 가 달라요")
+        x = merge_skip(x, skip, self.skip)  # concat: (N, 2C, 2H, 2W), add·none: (N, C, 2H, 2W)
+        return self.conv(x)  # -> (N, C, 2H, 2W)
 
 
 def _zero_init(layer: nn.Conv2d) -> nn.Conv2d:
@@ -201,14 +223,17 @@ class FCN(nn.Module):
 
 
 class UNet(nn.Module):
-    """U-Net (Ronneberger et al., 2015): 수축 경로 → 바닥 → 확장 경로, 같은 해상도끼리 이어 붙이는 스킵, 1×1 출력층.
+    """U-Net (Ronneberger et al., 2015): 수축 경로 → 바닥 → 확장 경로, 같은 해상도끼리의 스킵, 1×1 출력층.
 
     단계 k (0..depth) 의 채널은 ``base_channels · 2**k``, 해상도는 ``H / 2**k`` 입니다.
 
     - 수축 경로(contracting path): ``ConvBlock`` 다음 ``Down`` 을 ``depth`` 번 (해상도 절반, 채널 두 배).
     - 확장 경로(expansive path): ``Up`` 을 ``depth`` 번. 단계마다 수축 경로의 같은 해상도 특성 맵 전체를
-      **이어 붙입니다** (FCN 처럼 클래스 점수를 더하지 않습니다).
+      ``skip`` 방법으로 합칩니다 (기본은 원 논문처럼 이어 붙이기; FCN 처럼 클래스 점수를 더하지 않습니다).
     - 출력층: 1×1 합성곱이 픽셀마다 채널 ``base_channels`` 개를 클래스 점수 ``num_classes`` 개로 바꿉니다.
+
+    세 ``skip`` 방법은 인코더·디코더가 같고 합치는 곳만 다릅니다(``merge_skip``). 파라미터 수는
+    ``"add"`` = ``"none"`` 이고, ``"concat"`` 은 확장 경로 단계마다 첫 3×3 합성곱이 2C 채널을 받아 9C² 개 더 많습니다.
 
     크기 정책은 FCN 과 같습니다(``match_size``): 입력의 오른쪽·아래를 0 으로 채워 ``2**depth`` 의 배수로 계산하고
     출력을 원래 크기로 잘라 내므로, 안에서는 스킵과 업샘플 결과의 크기가 언제나 같고 어떤 H, W >= 1 에서도
@@ -219,29 +244,28 @@ class UNet(nn.Module):
         num_classes: 클래스 수 = 출력 채널 수.
         base_channels: 첫 단계의 채널 수.
         depth: 해상도를 절반으로 줄이는 횟수 (원 논문은 4).
-        skip_connections: False 면 스킵 없이 키우기만 합니다 (절제 실험; 나머지 구조는 같음).
+        skip: ``"concat"`` (이어 붙이기), ``"add"`` (더하기), ``"none"`` (스킵 없음). 그 밖의 값은 ValueError.
     """
 
     def __init__(self, in_channels: int, num_classes: int, base_channels: int = 8, depth: int = 4,
-                 skip_connections: bool = True):
+                 skip: str = "concat"):
         super().__init__()
         if min(in_channels, num_classes, base_channels, depth) < 1:
             raise ValueError("in_channels, num_classes, base_channels, depth 는 모두 1 이상이어야 합니다 "
                              f"(받은 값: {in_channels}, {num_classes}, {base_channels}, {depth})")
-        self.in_channels, self.num_classes, self.depth = in_channels, num_classes, depth
-        self.skip_connections = skip_connections
+        checks.choice(skip, "skip", SKIP_MODES)
+        self.in_channels, self.num_classes, self.depth, self.skip = in_channels, num_classes, depth, skip
         widths = [base_channels * 2**k for k in range(depth + 1)]
         self.stem = ConvBlock(in_channels, widths[0])  # 수축 경로 단계 0: 3×3 합성곱 두 번
         self.downs = nn.ModuleList(Down(c_in, c_out) for c_in, c_out in zip(widths[:-1], widths[1:]))
-        self.ups = nn.ModuleList(Up(c_in, c_out, c_out if skip_connections else 0)
-                                 for c_in, c_out in zip(widths[:0:-1], widths[-2::-1]))
+        self.ups = nn.ModuleList(Up(c_in, c_out, skip) for c_in, c_out in zip(widths[:0:-1], widths[-2::-1]))
         self.head = nn.Conv2d(widths[0], num_classes, kernel_size=1)  # 픽셀마다 채널 → 클래스 점수
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         multiple = 2**self.depth
         check_input(self, x, multiple)
         size = x.shape[-2:]
-        x = match_size(x, [math.ceil(n / multiple) * multiple for n in size])  # (N, C, H', W'), H' = 2**depth 의 배수
+        x = match_size(x, [math.ceil(n / multiple) * multiple for n in size])  # (N, C, H', W'), 2**depth 의 배수
         x = self.stem(x)  # (N, B, H', W')
         skips = []
         for down in self.downs:

@@ -5,10 +5,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lib.models import FCN, BilinearUpsample, ConvBlock, Down, UNet, Up, match_size
+from lib.models import FCN, SKIP_MODES, BilinearUpsample, ConvBlock, Down, UNet, Up, match_size, merge_skip
 from lib.transposed_conv import bilinear_kernel
 
 SMALL = (4, 4, 6, 6, 8, 8)  # 시험용 작은 채널 수
+SKIPS = ("concat", "add", "none")
 
 
 @pytest.mark.parametrize("variant", ["32s", "16s", "8s"])
@@ -146,38 +147,84 @@ def test_unet_default_smoke():
         assert model(torch.rand(1, 3, 32, 32)).shape == (1, 4, 32, 32)
 
 
-def test_skip_is_concatenation_channel_counts():
-    """확장 경로 첫 합성곱의 입력 채널 = 업-합성곱 출력 + 같은 해상도 스킵 (더하기라면 두 배가 되지 않음)."""
-    base, depth = 4, 3
-    with_skip, without = UNet(3, 2, base, depth), UNet(3, 2, base, depth, skip_connections=False)
-    expected_out = [base * 2**k for k in range(depth - 1, -1, -1)]  # 디코더 단계마다 C_out: 16, 8, 4
-    assert [up.conv[0].in_channels for up in with_skip.ups] == [2 * c for c in expected_out]
-    assert [up.conv[0].in_channels for up in without.ups] == expected_out
-    assert with_skip.head.kernel_size == (1, 1) and with_skip.head.in_channels == base
-
-
-def test_up_concatenates_skip_before_conv():
-    """Up 의 합성곱이 실제로 [스킵, 업샘플] 을 채널 방향으로 쌓은 텐서를 받는지 hook 으로 확인합니다."""
+@pytest.mark.parametrize("skip", SKIPS)
+def test_every_skip_mode_keeps_the_output_size(skip):
     torch.manual_seed(0)
-    up = Up(8, 4, 4).eval()
-    x, skip = torch.rand(1, 8, 3, 5), torch.rand(1, 4, 6, 10)
+    model = UNet(3, 4, base_channels=4, depth=3, skip=skip).eval()
+    with torch.no_grad():
+        assert model(torch.rand(2, 3, 37, 20)).shape == (2, 4, 37, 20)
+    assert model.skip == skip and all(up.skip == skip for up in model.ups)
+
+
+def test_skip_modes_differ_only_in_the_first_decoder_convolution():
+    """이어 붙이기만 확장 경로 첫 합성곱이 2C 채널을 받습니다. 나머지 층의 모양은 세 방법이 모두 같습니다."""
+    base, depth = 4, 3
+    nets = {skip: UNet(3, 2, base, depth, skip=skip) for skip in SKIPS}
+    expected_out = [base * 2**k for k in range(depth - 1, -1, -1)]  # 디코더 단계마다 C: 16, 8, 4
+    assert [up.conv[0].in_channels for up in nets["concat"].ups] == [2 * c for c in expected_out]
+    for skip in ("add", "none"):
+        assert [up.conv[0].in_channels for up in nets[skip].ups] == expected_out
+    shapes = {skip: [(n, p.shape) for n, p in net.named_parameters() if not n.endswith("conv.0.weight")]
+              for skip, net in nets.items()}
+    assert shapes["concat"] == shapes["add"] == shapes["none"]
+    assert nets["concat"].head.kernel_size == (1, 1) and nets["concat"].head.in_channels == base
+
+
+@pytest.mark.parametrize("bad", ["cat", "sum", None, True])
+def test_unknown_skip_mode_is_a_value_error(bad):
+    with pytest.raises(ValueError, match="skip"):
+        UNet(3, 2, skip=bad)
+    with pytest.raises(ValueError, match="skip"):
+        Up(8, 4, skip=bad)
+
+
+def test_merge_skip_follows_its_policy():
+    x, skip = torch.rand(2, 3, 4, 5), torch.rand(2, 3, 4, 5)
+    assert torch.equal(merge_skip(x, skip, "concat"), torch.cat([skip, x], dim=1))
+    assert torch.equal(merge_skip(x, skip, "add"), x + skip)
+    assert torch.equal(merge_skip(x, skip, "none"), x)
+
+
+@pytest.mark.parametrize("skip", SKIPS)
+def test_up_feeds_the_merged_tensor_to_its_convolutions(skip):
+    """Up 의 합성곱 블록이 실제로 받는 텐서를 hook 으로 잡아, 업-합성곱 출력과 스킵으로 직접 만든 것과 비교합니다."""
+    torch.manual_seed(0)
+    up = Up(8, 4, skip).eval()
+    x, skip_features = torch.rand(1, 8, 3, 5), torch.rand(1, 4, 6, 10)
     seen = {}
     up.conv.register_forward_hook(lambda m, inputs, out: seen.update(x=inputs[0]))
     with torch.no_grad():
-        up(x, skip)
+        up(x, skip_features)
         upsampled = up.up(x)
-    torch.testing.assert_close(seen["x"], torch.cat([skip, upsampled], dim=1))
+    expected = {"concat": torch.cat([skip_features, upsampled], dim=1), "add": upsampled + skip_features,
+                "none": upsampled}[skip]
+    torch.testing.assert_close(seen["x"], expected)
 
 
-def test_skip_changes_output_only_when_enabled():
-    """스킵을 쓰는 모델은 스킵 특성이 바뀌면 출력이 바뀌고, 끈 모델은 같은 가중치에서 무시합니다."""
+def test_add_refuses_a_skip_of_another_shape_instead_of_broadcasting():
+    with pytest.raises(ValueError, match="스킵"):
+        Up(8, 4, "add")(torch.rand(1, 8, 3, 3), torch.rand(1, 4, 1, 1))
+
+
+@pytest.mark.parametrize("skip", SKIPS)
+def test_skip_features_change_the_output_only_when_used(skip):
+    """스킵을 쓰는 방법은 스킵 특성이 바뀌면 출력이 바뀌고, "none" 은 같은 가중치에서 무시합니다."""
     torch.manual_seed(0)
-    up_skip, up_plain = Up(8, 4, 4).eval(), Up(8, 4, 0).eval()
+    up = Up(8, 4, skip).eval()
     x = torch.rand(1, 8, 3, 3)
     with torch.no_grad():
-        a, b = torch.rand(1, 4, 6, 6), torch.rand(1, 4, 6, 6)
-        assert not torch.allclose(up_skip(x, a), up_skip(x, b))
-        assert torch.equal(up_plain(x, a), up_plain(x, b))
+        a, b = up(x, torch.rand(1, 4, 6, 6)), up(x, torch.rand(1, 4, 6, 6))
+    assert torch.equal(a, b) == (skip == "none")
+
+
+@pytest.mark.parametrize("skip", SKIPS)
+def test_training_with_a_batch_of_one_works_on_a_64_pixel_scene(skip):
+    """원 논문은 배치 1 로 학습했습니다. 가장 깊은 특성 맵이 8×8 이면 BN 이 통계를 낼 수 있어 학습 스텝이 됩니다."""
+    torch.manual_seed(0)
+    model = UNet(3, 4, base_channels=4, depth=3, skip=skip).train()
+    loss = F.cross_entropy(model(torch.rand(1, 3, 64, 64)), torch.randint(0, 4, (1, 64, 64)))
+    loss.backward()
+    assert torch.isfinite(loss) and all(p.grad is not None for p in model.parameters())
 
 
 @pytest.mark.parametrize("bad, error", [(torch.rand(3, 8, 8), ValueError), (torch.rand(1, 1, 8, 8), ValueError),
@@ -194,16 +241,17 @@ def test_unet_bad_arguments_raise(kwargs):
         UNet(**args)
 
 
-def test_unet_gradient_reaches_every_parameter():
+@pytest.mark.parametrize("skip", SKIPS)
+def test_unet_gradient_reaches_every_parameter(skip):
     torch.manual_seed(0)
-    model = UNet(3, 4, base_channels=4, depth=2)
+    model = UNet(3, 4, base_channels=4, depth=2, skip=skip)
     out = model(torch.rand(2, 3, 13, 9))
     nn.functional.cross_entropy(out, torch.randint(0, 4, (2, 13, 9))).backward()
     for name, p in model.named_parameters():
         assert p.grad is not None and p.grad.abs().sum() > 0, name
 
 
-def expected_parameters(c_in: int, k: int, b: int, depth: int, skip: bool = True) -> int:
+def expected_parameters(c_in: int, k: int, b: int, depth: int, skip: str = "concat") -> int:
     """직접 센 파라미터 수. 3×3 합성곱은 bias 없음(BN 이 대신), BN 은 채널마다 2 개."""
     def conv_block(a, c):  # 3×3 (a→c) + BN + 3×3 (c→c) + BN
         return 9 * a * c + 2 * c + 9 * c * c + 2 * c
@@ -214,12 +262,16 @@ def expected_parameters(c_in: int, k: int, b: int, depth: int, skip: bool = True
     widths = [b * 2**i for i in range(depth + 1)]
     total = conv_block(c_in, b) + sum(down(a, c) for a, c in zip(widths, widths[1:]))
     for a, c in zip(widths[:0:-1], widths[-2::-1]):  # 업-합성곱 2×2 (a→c) + bias, 그다음 ConvBlock
-        total += 4 * a * c + c + conv_block(c + (c if skip else 0), c)
+        total += 4 * a * c + c + conv_block(2 * c if skip == "concat" else c, c)
     return total + b * k + k  # 1×1 출력층
 
 
 @pytest.mark.parametrize("depth", [1, 3])
-@pytest.mark.parametrize("skip", [True, False])
+@pytest.mark.parametrize("skip", SKIPS)
 def test_unet_parameter_count_formula(depth, skip):
-    model = UNet(3, 4, base_channels=8, depth=depth, skip_connections=skip)
+    model = UNet(3, 4, base_channels=8, depth=depth, skip=skip)
     assert sum(p.numel() for p in model.parameters()) == expected_parameters(3, 4, 8, depth, skip)
+
+
+def test_skip_modes_are_the_documented_ones():
+    assert SKIP_MODES == SKIPS
