@@ -7,17 +7,19 @@
     F_kk'(G) = sum_ij a_ijk(G) a_ijk'(G)
     E_style(G, S) = 1 / (2IJK)^2 * sum_kk' (F_kk'(G) - F_kk'(S))^2
 
-노트를 넘어서: 여러 층의 가중합, 층별 정규화, 총변동(total variation) 항, L-BFGS 와 Adam.
+노트를 넘어서: 여러 층의 가중합, 층별 정규화, 총변동(total variation) 항, L-BFGS 와 Adam, [0, 1] 상자 제약.
+이미지 준비(흑백·RGBA 변환, 크기 맞추기)는 ``lib.images``, 최적화 반복은 이 모듈의 ``transfer`` 입니다.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 
 import torch
 from tqdm.auto import tqdm
 
-from . import checks, config, images
+from . import checks, config, images, pixel_optim
 from .vgg import VGGFeatures
 
 CONTENT_LAYERS = ("conv4_2",)
@@ -27,13 +29,6 @@ STYLE_LAYERS = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
 # --------------------------------------------------------------------------------------
 # 노트의 식 (한 층)
 # --------------------------------------------------------------------------------------
-def _check_activation(a: torch.Tensor, name: str) -> None:
-    if not isinstance(a, torch.Tensor):
-        raise TypeError(f"{name} 은 torch.Tensor 여야 합니다 (받은 형: {type(a).__name__})")
-    if a.ndim != 4:
-        raise ValueError(f"{name} 은 (N, K, I, J) 4차원이어야 합니다 (받은 모양: {tuple(a.shape)})")
-
-
 def gram_matrix(a: torch.Tensor) -> torch.Tensor:
     """노트의 스타일 행렬 ``F_kk' = sum_ij a_ijk a_ijk'`` (정규화하지 않음).
 
@@ -42,15 +37,15 @@ def gram_matrix(a: torch.Tensor) -> torch.Tensor:
     Returns:
         (N, K, K) — 채널 ``k`` 와 ``k'`` 가 같은 위치에서 함께 켜지는 정도(공동 발생). 위치 정보는 사라집니다.
     """
-    _check_activation(a, "a")
+    checks.tensor(a, "a", (4,))
     flat = a.flatten(2)  # (N, K, I, J) -> (N, K, IJ)
     return flat @ flat.transpose(1, 2)  # (N, K, IJ) @ (N, IJ, K) -> (N, K, K)
 
 
 def content_loss(a_g: torch.Tensor, a_c: torch.Tensor) -> torch.Tensor:
     """노트의 콘텐츠 손실 ``sum_ijk (a_ijk(G) - a_ijk(C))^2`` (스칼라). 두 텐서의 모양이 같아야 합니다."""
-    _check_activation(a_g, "a_g")
-    _check_activation(a_c, "a_c")
+    checks.tensor(a_g, "a_g", (4,))
+    checks.tensor(a_c, "a_c", (4,))
     if a_g.shape[1:] != a_c.shape[1:]:
         raise ValueError("콘텐츠 손실은 같은 모양의 특징끼리 비교합니다 "
                          f"(받은 모양: {tuple(a_g.shape)}, {tuple(a_c.shape)})")
@@ -67,8 +62,8 @@ def style_loss(a_g: torch.Tensor, a_s: torch.Tensor) -> torch.Tensor:
         a_g: 만드는 이미지 G 의 사전 활성화 (N, K, I, J).
         a_s: 스타일 이미지 S 의 사전 활성화 (1 또는 N, K, I', J').
     """
-    _check_activation(a_g, "a_g")
-    _check_activation(a_s, "a_s")
+    checks.tensor(a_g, "a_g", (4,))
+    checks.tensor(a_s, "a_s", (4,))
     if a_g.shape[1] != a_s.shape[1]:
         raise ValueError(f"채널 수 K 가 같아야 합니다 (받은 값: {a_g.shape[1]}, {a_s.shape[1]})")
     return style_loss_to_target(a_g, mean_gram(a_s))
@@ -82,36 +77,44 @@ def mean_gram(a: torch.Tensor) -> torch.Tensor:
 def style_loss_to_target(a_g: torch.Tensor, target_mean_gram: torch.Tensor) -> torch.Tensor:
     """``style_loss`` 와 같은 값을, 미리 계산한 목표 ``mean_gram(a_s)`` 로 계산합니다.
 
-    반복마다 스타일 이미지 S 를 다시 네트워크에 통과시키지 않도록, 목표는 한 번만 계산해 둡니다.
+    반복마다 스타일 이미지 S 를 다시 네트워크에 통과시키지 않도록 목표는 한 번만 계산해 둡니다. 역전파는
+    Gatys 외의 식 ``dE/da_ijk = sum_k' (F_kk'(G) - F_kk'(S)) a_ijk' / (IJK)^2`` 그대로입니다 (``_GramLoss``).
     """
     k, i, j = a_g.shape[1:]
-    diff = gram_matrix(a_g) - target_mean_gram * (i * j)  # F(G) - F(S), (N, K, K)
-    return diff.pow(2).sum() / (2 * i * j * k) ** 2
+    return _GramLoss.apply(a_g, target_mean_gram * (i * j), 1.0 / (2 * i * j * k) ** 2)
 
 
-# --------------------------------------------------------------------------------------
-# 노트를 넘어서: 매끈함 항
-# --------------------------------------------------------------------------------------
+class _GramLoss(torch.autograd.Function):
+    """``c * sum((F(a) - T)^2)`` 와 그 기울기 ``4c (F(a) - T) a`` (T 는 대칭인 그람 행렬).
+
+    autograd 로 ``F = A A^T`` 를 미분하면 행렬곱 두 번과 더하기가 들지만, F 와 T 가 대칭이라 한 번이면 됩니다.
+    """
+
+    @staticmethod
+    def forward(ctx, a: torch.Tensor, target: torch.Tensor, coefficient: float) -> torch.Tensor:
+        flat = a.flatten(2)  # (N, K, IJ)
+        diff = torch.baddbmm(target.expand(flat.shape[0], -1, -1), flat, flat.transpose(1, 2), alpha=1, beta=-1)
+        ctx.save_for_backward(flat, diff)
+        ctx.coefficient, ctx.shape, ctx.target_shape = coefficient, a.shape, target.shape
+        return diff.pow(2).sum() * coefficient  # diff = F(a) - T, (N, K, K)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        flat, diff = ctx.saved_tensors
+        grad_a = grad_target = None
+        if ctx.needs_input_grad[0]:
+            grad_a = torch.bmm(diff, flat).mul_(4 * ctx.coefficient * grad).view(ctx.shape)  # Gatys 의 식
+        if ctx.needs_input_grad[1]:
+            grad_target = (-2 * ctx.coefficient * grad) * diff.sum(0, keepdim=True).expand(ctx.target_shape) \
+                if ctx.target_shape[0] == 1 else (-2 * ctx.coefficient * grad) * diff
+        return grad_a, grad_target, None
+
+
 def total_variation(image: torch.Tensor) -> torch.Tensor:
-    """총변동(total variation): 이웃 픽셀 차이의 제곱 평균 (세로 + 가로). 잡음을 누르는 매끈함 항."""
+    """총변동(total variation, 노트를 넘어서): 이웃 픽셀 차이의 제곱 평균 (세로 + 가로). 잔 얼룩을 누릅니다."""
     dy = image[..., 1:, :] - image[..., :-1, :]
     dx = image[..., :, 1:] - image[..., :, :-1]
     return dy.pow(2).mean() + dx.pow(2).mean()
-
-
-# --------------------------------------------------------------------------------------
-# 이미지 준비: 흑백·RGBA 변환, 크기 맞추기
-# --------------------------------------------------------------------------------------
-def prepare_image(image: torch.Tensor, max_side: int) -> torch.Tensor:
-    """이미지 한 장을 (1, 3, H, W) float32 [0, 1] 로: 흑백·RGBA 는 RGB 로 바꾸고 긴 변을 ``max_side`` 로 맞춥니다.
-
-    Args:
-        image: (C, H, W) 또는 (1, C, H, W) 텐서, C 는 1 (흑백), 3 (RGB), 4 (RGBA).
-    """
-    checks.tensor(image, "image", (3, 4))
-    if image.ndim == 4 and image.shape[0] != 1:
-        raise ValueError(f"이미지 한 장 (C, H, W) 또는 (1, C, H, W) 가 필요합니다 (받은 모양: {tuple(image.shape)})")
-    return images.as_rgb(image, max_side)
 
 
 def match_area(style: torch.Tensor, height: int, width: int, scale: float = 1.0) -> torch.Tensor:
@@ -137,17 +140,17 @@ def _layer_weights(layers: Sequence[str] | Mapping[str, float]) -> dict[str, flo
     return {name: 1.0 / len(layers) for name in layers}
 
 
-def make_objective(extractor: VGGFeatures, image: torch.Tensor, content: torch.Tensor | None,
-                   style: torch.Tensor | None, content_layers, style_layers, normalize: bool):
+def make_objective(extractor: VGGFeatures, content: torch.Tensor | None, style: torch.Tensor | None,
+                   content_layers, style_layers, normalize: bool):
     """``terms(G) -> (E_content, E_style)`` 함수를 만듭니다. 목표(C 의 특징, S 의 스타일 행렬)는 한 번만 계산합니다.
 
     Args:
-        image: 최적화할 이미지와 같은 모양의 이미지 (층별 크기를 알기 위해 한 번 통과시킵니다).
         content, style: (1, 3, H, W) 이미지 또는 None (그 항을 쓰지 않음).
         content_layers, style_layers: 층 이름 목록(같은 가중치) 또는 ``{층: 가중치}``.
-        normalize: True 면 층마다 손실을 "G = 0 일 때의 손실"(목표의 크기)로 나눕니다. 그러면 각 층의 항이
-            상대 오차가 되어, 가중치의 크기(ImageNet 이든 무작위든)와 층의 채널·위치 수에 상관없이 층들이
-            고르게 기여합니다. False 면 노트의 식 그대로입니다.
+        normalize: True 면 층마다 손실을 "a(G) = 0 일 때의 손실"(목표의 크기)로 나눕니다: 콘텐츠는
+            ``sum a(C)^2``, 스타일은 ``sum F(S)^2 / (2IJK)^2``. 그러면 각 층의 항이 상대 오차가 되어, 가중치의
+            크기(원래·ImageNet·무작위)와 층의 채널·위치 수에 상관없이 ``w_l`` 이 그대로 층의 비중이 됩니다.
+            False 면 노트의 식 그대로입니다.
     """
     content_w = _layer_weights(content_layers) if content is not None else {}
     style_w = _layer_weights(style_layers) if style is not None else {}
@@ -155,32 +158,31 @@ def make_objective(extractor: VGGFeatures, image: torch.Tensor, content: torch.T
     with torch.no_grad():
         content_feats = extractor(content, list(content_w)) if content_w else {}
         targets = {n: mean_gram(a) for n, a in extractor(style, list(style_w)).items()} if style_w else {}
-        probe = extractor(image, layers)
-        content_scale = {n: 1 / a.pow(2).sum() if normalize else 1.0 for n, a in content_feats.items()}
-        style_scale = {n: 1 / style_loss_to_target(torch.zeros_like(probe[n]), t) if normalize else 1.0
-                       for n, t in targets.items()}
+    # a(G) = 0 일 때: 콘텐츠 sum a(C)^2, 스타일 sum (IJ T)^2 / (2IJK)^2 = sum T^2 / (4K^2) (G 의 크기와 무관)
+    content_coef = {n: content_w[n] / (a.pow(2).sum().item() if normalize else 1.0)
+                    for n, a in content_feats.items()}
+    style_coef = {n: style_w[n] * (4 * t.shape[-1] ** 2 / t.pow(2).sum().item() if normalize else 1.0)
+                  for n, t in targets.items()}
 
     def terms(g: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         feats = extractor(g, layers)
-        e_content = sum(w * content_scale[n] * content_loss(feats[n], content_feats[n])
-                        for n, w in content_w.items())
-        e_style = sum(w * style_scale[n] * style_loss_to_target(feats[n], targets[n])
-                      for n, w in style_w.items())
-        return torch.as_tensor(e_content, device=g.device), torch.as_tensor(e_style, device=g.device)
+        zero = g.new_zeros(())
+        e_content = sum((c * content_loss(feats[n], content_feats[n]) for n, c in content_coef.items()), zero)
+        e_style = sum((c * style_loss_to_target(feats[n], targets[n]) for n, c in style_coef.items()), zero)
+        return e_content, e_style
 
     return terms
 
 
 def _initial_image(init: str, like: torch.Tensor, content: torch.Tensor | None, seed: int) -> torch.Tensor:
     """최적화의 출발점: ``"content"`` 는 콘텐츠 이미지, ``"noise"`` 는 [0, 1] 균등 잡음 (시드 고정)."""
+    checks.choice(init, "init", ("content", "noise"))
     if init == "content":
         if content is None:
             raise ValueError("init='content' 에는 콘텐츠 이미지가 필요합니다")
         return content.clone()
-    if init == "noise":
-        generator = torch.Generator().manual_seed(seed)
-        return torch.rand(like.shape, generator=generator).to(like.device)
-    raise ValueError(f"init 은 'content' 또는 'noise' 여야 합니다 (받은 값: {init!r})")
+    generator = torch.Generator().manual_seed(seed)
+    return torch.rand(like.shape, generator=generator).to(like.device)
 
 
 # --------------------------------------------------------------------------------------
@@ -190,26 +192,32 @@ def transfer(content: torch.Tensor | None, style: torch.Tensor | None, *,
              extractor: VGGFeatures | None = None, image_size: int = 256,
              content_layers=CONTENT_LAYERS, style_layers=STYLE_LAYERS,
              content_weight: float = 1.0, style_weight: float = 1.0, normalize: bool = True,
-             tv_weight: float = 0.0, init: str = "content", optimizer: str = "lbfgs", steps: int = 300,
+             tv_weight: float = 0.0, init: str = "content", optimizer: str = "plbfgs", steps: int = 300,
              lr: float = 0.02, style_scale: float = 1.0, seed: int = 0, progress: bool = True,
              desc: str = "스타일 전이", device: torch.device | str | None = None
              ) -> tuple[torch.Tensor, dict[str, list[float]]]:
-    """``E(G) = a E_content(G, C) + b E_style(G, S) + c TV(G)`` 를 이미지 G 의 픽셀에 대해 최소화합니다.
+    """``E(G) = a E_content(G, C) + b E_style(G, S) + c TV(G)`` 를 [0, 1] 안의 이미지 G 에 대해 최소화합니다.
+
+    상자 제약: 목적 함수는 언제나 ``pixel_optim.box(x)`` (값은 ``clamp(x, 0, 1)``)에서 계산합니다 (x 는 최적화
+    변수). 그래서 기록된 손실은 [0, 1] 안의 이미지의 손실이고, 돌려주는 이미지의 손실은 정확히
+    ``min(history["total"])`` 입니다. 최적화기마다 상자를 다루는 방법은 ``lib.pixel_optim`` 에 있습니다.
 
     Args:
         content: 콘텐츠 이미지 C, (C, H, W) 또는 (1, C, H, W), 흑백·RGB·RGBA. None 이면 스타일만 (질감 합성).
         style: 스타일 이미지 S (크기·비율이 C 와 달라도 됨, ``match_area`` 참고). None 이면 콘텐츠만 (재구성).
-        extractor: ``VGGFeatures``; None 이면 필요한 층으로 새로 만듭니다 (가중치 "auto"). 주어진 추출기는
-            ``device`` 로 옮깁니다 (호출한 사람의 추출기가 옮겨집니다).
+        extractor: ``VGGFeatures``; None 이면 필요한 층으로 새로 만듭니다 (가중치 "auto" = 원래 VGG19).
+            주어진 추출기는 ``device`` 로 옮깁니다 (호출한 사람의 추출기가 옮겨집니다).
         image_size: G 의 긴 변 (C 가 없으면 S 의 비율을 따름).
         content_layers, style_layers: 층 이름 목록(같은 가중치) 또는 ``{층: 가중치}``.
         content_weight, style_weight, tv_weight: 세 항의 가중치 a, b, c.
         normalize: 층별 정규화 (``make_objective`` 참고). False 면 노트의 식 그대로.
-        init: ``"content"`` (C 에서 출발) 또는 ``"noise"`` (잡음에서 출발).
-        optimizer: ``"lbfgs"`` (강한 Wolfe 선 탐색) 또는 ``"adam"`` (학습률 ``lr``, 매 단계 [0, 1] 로 자름).
-        steps: 목적 함수 평가(순전파+역전파) 횟수 — 두 최적화기의 비용을 같은 단위로 셉니다. L-BFGS 는
-            선 탐색의 평가도 셉니다 (정확히 steps 번에서 멈춤).
+        init: ``"content"`` (C 에서 출발) 또는 ``"noise"`` (시드 ``seed`` 의 균등 잡음에서 출발).
+        optimizer: ``"plbfgs"`` (사영 L-BFGS, 상자를 앎; 5장의 비교에서 가장 좋았던 것), ``"lbfgs"``
+            (``torch.optim.LBFGS``) 또는 ``"adam"`` (학습률 ``lr``, 스텝마다 [0, 1] 로 사영).
+        steps: 목적 함수 평가(순전파+역전파) 횟수 — 최적화기들의 비용을 같은 단위로 셉니다. L-BFGS 는
+            선 탐색의 평가도 셉니다 (steps 번에서 멈춤).
         style_scale: 스타일 이미지의 크기 배율 (클수록 질감이 큼).
+        progress: 진행 막대와, 끝난 뒤 요약 한 줄을 출력할지.
         device: 계산할 장치; None 이면 ``config.device()`` (GPU 가 있으면 GPU).
     Returns:
         image: 평가한 이미지 중 손실이 가장 작았던 것, (1, 3, H, W) CPU 텐서, 값은 [0, 1].
@@ -217,64 +225,53 @@ def transfer(content: torch.Tensor | None, style: torch.Tensor | None, *,
     """
     if content is None and style is None:
         raise ValueError("content 와 style 중 적어도 하나는 이미지여야 합니다")
-    if optimizer not in ("lbfgs", "adam"):
-        raise ValueError(f"optimizer 는 'lbfgs' 또는 'adam' 이어야 합니다 (받은 값: {optimizer!r})")
-    if steps < 1:
-        raise ValueError(f"steps 는 1 이상이어야 합니다 (받은 값: {steps})")
+    checks.choice(optimizer, "optimizer", pixel_optim.OPTIMIZERS)
+    checks.integer(steps, "steps", 1)
     device = config.resolve_device(device)
     if extractor is None:
         extractor = VGGFeatures([*_layer_weights(content_layers), *_layer_weights(style_layers)])
     extractor.to(device)
-    content = None if content is None else prepare_image(content, image_size).to(device)
-    style = None if style is None else prepare_image(style, image_size).to(device)
-    like = content if content is not None else style
+    content = None if content is None else _prepare(content, image_size).to(device)
+    style = None if style is None else _prepare(style, image_size).to(device)
     if content is not None and style is not None:
         style = match_area(style, *content.shape[-2:], scale=style_scale)
-    image = _initial_image(init, like, content, seed).contiguous()  # L-BFGS 는 연속(contiguous) 텐서가 필요
-    terms = make_objective(extractor, image, content, style, content_layers, style_layers, normalize)
-    image.requires_grad_(True)
+    x = _initial_image(init, content if content is not None else style, content, seed).contiguous()
+    terms = make_objective(extractor, content, style, content_layers, style_layers, normalize)
+    x.requires_grad_(True)  # L-BFGS 는 연속(contiguous) 텐서가 필요합니다 (기울기를 view(-1) 로 펼침)
     history = {"total": [], "content": [], "style": [], "tv": []}
-    best = {"loss": float("inf"), "image": image.detach().clone()}
+    best = {"loss": float("inf"), "image": pixel_optim.box(x.detach())}
     bar = tqdm(total=steps, desc=desc, disable=not progress, leave=False)
+    start = time.perf_counter()
 
     def closure() -> torch.Tensor:
         if len(history["total"]) == steps:
-            raise _BudgetSpent
-        image.grad = None
+            raise pixel_optim.BudgetSpent
+        x.grad = None
+        image = pixel_optim.box(x)  # 상자 제약: 목적 함수는 [0, 1] 안의 이미지만 봅니다
         e_content, e_style = terms(image)
-        parts = {"content": content_weight * e_content, "style": style_weight * e_style,
-                 "tv": tv_weight * total_variation(image)}
-        loss = sum(parts.values())
+        parts = [content_weight * e_content, style_weight * e_style,
+                 tv_weight * total_variation(image) if tv_weight else image.new_zeros(())]
+        loss = parts[0] + parts[1] + parts[2]
         loss.backward()
-        for name, value in [("total", loss), *parts.items()]:
-            history[name].append(float(value.detach()))
-        if history["total"][-1] < best["loss"]:  # 평가한 점 중 가장 좋은 이미지를 돌려줍니다
-            best.update(loss=history["total"][-1], image=image.detach().clone())
+        values = torch.stack([loss, *parts]).detach().tolist()  # 장치에서 한 번에 꺼냄
+        for name, value in zip(history, values):
+            history[name].append(value)
+        if values[0] < best["loss"]:  # 평가한 이미지 중 가장 좋은 것을 돌려줍니다
+            best.update(loss=values[0], image=image.detach().clone())
         bar.update()
         return loss
 
-    try:
-        _optimize(image, closure, optimizer, steps, lr)
-    except _BudgetSpent:
-        pass
+    pixel_optim.minimize(x, closure, optimizer, steps, lr)
     bar.close()
-    return best["image"].clamp(0, 1).cpu(), history
+    if progress:
+        print(f"{desc}: 평가 {len(history['total'])}회, 손실 {history['total'][0]:.4g} → {best['loss']:.4g} "
+              f"({time.perf_counter() - start:.0f}초)")
+    return best["image"].cpu(), history
 
 
-class _BudgetSpent(Exception):
-    """평가 횟수(steps)를 다 썼다는 신호. L-BFGS 의 선 탐색 도중에도 정확히 steps 번에서 멈추게 합니다."""
-
-
-def _optimize(image: torch.Tensor, closure, optimizer: str, steps: int, lr: float) -> None:
-    """``closure`` 를 최대 ``steps`` 번 평가하며 ``image`` 를 고칩니다."""
-    if optimizer == "lbfgs":
-        lbfgs = torch.optim.LBFGS([image], lr=1.0, max_iter=steps, max_eval=2 * steps, tolerance_grad=0.0,
-                                  tolerance_change=0.0, history_size=50, line_search_fn="strong_wolfe")
-        lbfgs.step(closure)
-        return
-    adam = torch.optim.Adam([image], lr=lr)
-    for _ in range(steps):
-        closure()
-        adam.step()
-        with torch.no_grad():
-            image.clamp_(0, 1)  # 사영(projection): 픽셀 값을 [0, 1] 안에 둡니다
+def _prepare(image: torch.Tensor, max_side: int) -> torch.Tensor:
+    """이미지 한 장 (C, H, W) 또는 (1, C, H, W) → (1, 3, H, W) [0, 1], 긴 변 ``max_side`` (``images.as_rgb``)."""
+    checks.tensor(image, "image", (3, 4))
+    if image.ndim == 4 and image.shape[0] != 1:
+        raise ValueError(f"이미지 한 장 (C, H, W) 또는 (1, C, H, W) 가 필요합니다 (받은 모양: {tuple(image.shape)})")
+    return images.as_rgb(image, max_side)

