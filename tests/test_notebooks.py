@@ -110,3 +110,38 @@ def test_notebook_is_committed_with_outputs_and_small(path):
 def test_notebook_is_in_the_table_of_contents(path):
     toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
     assert f"chapters/{path.stem}" in toc, f"{path.name} 이 _toc.yml 에 없습니다"
+
+
+def _run_chapters_tool():
+    """tools/run_chapters.py 를 모듈로 읽습니다 (tools/ 는 패키지가 아님)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("run_chapters", ROOT / "tools" / "run_chapters.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _png(pixels) -> str:
+    import base64
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def test_large_figures_become_jpeg_and_small_ones_stay_png():
+    import numpy as np
+
+    tool = _run_chapters_tool()
+    noisy = np.random.default_rng(0).integers(0, 256, (400, 400, 3), dtype=np.uint8)  # PNG 로 약 480 KB
+    large = {"image/png": _png(noisy), "text/plain": "<Figure>"}
+    tool.shrink_large_figure(large)
+    assert "image/png" not in large and large["image/jpeg"].startswith("/9j/")  # JPEG 의 첫 바이트 FF D8
+    assert len(large["image/jpeg"]) < len(_png(noisy))
+    small = {"image/png": _png(np.zeros((50, 50, 3), dtype=np.uint8))}
+    tool.shrink_large_figure(small)
+    assert set(small) == {"image/png"}

@@ -16,8 +16,10 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
 import hashlib
+import io
 import os
 import re
 import sys
@@ -35,6 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
 JUPYTEXT_CONFIG = load_jupytext_configuration_file(str(ROOT / "jupytext.toml"))
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# 이보다 큰 PNG 그림(사진과 잡음 이미지를 늘어놓은 격자)은 JPEG 로 바꿔 노트북을 3 MB 아래로 지킵니다.
+LARGE_FIGURE_BYTES = 150_000
+JPEG_QUALITY = 90
 # 커널 안에서 마지막에 한 번 실행해 최대 메모리(바이트)를 알아냅니다. 노트북에는 남기지 않습니다.
 PEAK_MEMORY_PROBE = """\
 import sys
@@ -73,8 +78,28 @@ def _scrub(text: str) -> str:
     return text
 
 
+def shrink_large_figure(data: dict) -> None:
+    """``LARGE_FIGURE_BYTES`` 보다 큰 PNG 를 품질 ``JPEG_QUALITY`` 의 JPEG 로 바꿉니다 (더 작아질 때만, 제자리).
+
+    선 그래프·표 같은 작은 그림은 PNG 그대로 두고, 사진 격자처럼 PNG 로는 수백 KB 인 그림만 바꿉니다.
+    같은 그림은 언제나 같은 바이트가 되므로 다시 실행해도 diff 가 생기지 않습니다.
+    """
+    from PIL import Image
+
+    png = base64.b64decode(data.get("image/png", ""))
+    if len(png) <= LARGE_FIGURE_BYTES:
+        return
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY)
+    if buffer.tell() < len(png):
+        del data["image/png"]
+        data["image/jpeg"] = base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """매번 바뀌거나 이 기계에만 있는 것을 지웁니다: 위젯 상태와 위젯 출력, 실행 시각, 기계 경로.
+
+    큰 PNG 그림은 JPEG 로 바꿉니다(``shrink_large_figure``).
 
     위젯(tqdm 진행 막대, 탐색기)은 HTML 책에서 보이지 않으므로 지우고, 그 뒤에 찍힌 요약 줄이 남습니다.
     셀 id 는 셀 종류와 내용에서 정해지므로 다시 실행해도 바뀌지 않습니다.
@@ -99,6 +124,7 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             for mime, value in data.items():
                 if mime.startswith("text/") and isinstance(value, str):
                     data[mime] = _scrub(value)
+            shrink_large_figure(data)
             if "traceback" in output:
                 output["traceback"] = [_scrub(line) for line in output["traceback"]]
             kept.append(output)
