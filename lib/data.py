@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from scipy import ndimage
 
 from . import checks, images
 
@@ -140,11 +141,17 @@ def make_scene(rng: np.random.Generator, config: SceneConfig = SceneConfig()):
     return image.astype(np.float32), mask, shapes
 
 
-def _moved(shape: Shape, cy: float, cx: float) -> Shape:
-    """``shape`` 을 중심(꼭짓점들의 평균)이 ``(cy, cx)`` 에 오도록 옮긴 도형."""
+def _center(shape: Shape) -> np.ndarray:
+    """도형의 중심 (cy, cx): 원·사각형은 매개변수의 앞 두 값, 삼각형은 꼭짓점들의 평균."""
     if shape.kind == "triangle":
-        corners = np.reshape(shape.params, (3, 2))
-        corners = corners - corners.mean(0) + (cy, cx)
+        return np.reshape(shape.params, (3, 2)).mean(0)
+    return np.asarray(shape.params[:2], dtype=float)
+
+
+def _moved(shape: Shape, cy: float, cx: float) -> Shape:
+    """``shape`` 을 중심(``_center``)이 ``(cy, cx)`` 에 오도록 옮긴 도형."""
+    if shape.kind == "triangle":
+        corners = np.reshape(shape.params, (3, 2)) - _center(shape) + (cy, cx)
         return Shape(shape.kind, tuple(corners.ravel()), shape.color)
     return Shape(shape.kind, (cy, cx, *shape.params[2:]), shape.color)
 
@@ -166,8 +173,6 @@ def _touching_pairs(rng: np.random.Generator, config: SceneConfig, image: np.nda
     U-Net 논문의 세포처럼, 붙어 있는 같은 클래스 물체 둘을 가르는 것은 폭 ``gap`` 의 배경 틈뿐입니다.
     ``mask`` 는 제자리에서 고칩니다. Returns: (image, shapes).
     """
-    from scipy import ndimage
-
     size = config.size
     background = image.copy()
     shapes = []
@@ -177,14 +182,14 @@ def _touching_pairs(rng: np.random.Generator, config: SceneConfig, image: np.nda
         second = _random_shape(rng, size, kind)
         angle = rng.uniform(0, 2 * np.pi)
         distance = 0.9 * (_extent(first) + _extent(second))  # 조금 겹치게: 깎은 뒤 틈 하나만 남도록
-        (cy, cx) = np.asarray(first.params[:2]) if kind != "triangle" else np.reshape(first.params, (3, 2)).mean(0)
+        cy, cx = _center(first)
         second = _moved(Shape(kind, second.params, first.color), *np.clip(
             (cy + distance * np.sin(angle), cx + distance * np.cos(angle)), size * 0.1, size * 0.9))
-        inside_first = shape_mask(first, size)
+        inside_first, covered_by_second = shape_mask(first, size), shape_mask(second, size)
         near_first = ndimage.distance_transform_edt(~inside_first) <= config.gap  # 첫째 도형 + 틈
-        inside_second = shape_mask(second, size) & ~near_first
+        inside_second = covered_by_second & ~near_first
         color_texture = _texture(rng, size, np.asarray(first.color), config.texture)
-        gap = near_first & ~inside_first & shape_mask(second, size)
+        gap = near_first & ~inside_first & covered_by_second
         image = np.where(gap[None], background, image)  # 틈은 배경으로 되돌립니다
         mask[gap] = 0
         for shape, inside in ((first, inside_first), (second, inside_second)):
@@ -211,8 +216,6 @@ def label_instances(masks: torch.Tensor) -> torch.Tensor:
     (N, H, W) 정수 클래스 지도 -> (N, H, W) int64, 배경(0)은 0, 물체는 이미지마다 1, 2, ... 번.
     같은 클래스의 두 물체 사이에 배경 틈이 있으면(대각선으로도 닿지 않으면) 서로 다른 물체입니다.
     """
-    from scipy import ndimage
-
     checks.tensor(masks, "masks", (3,))
     array = masks.cpu().numpy()
     out = np.zeros(array.shape, dtype=np.int64)
@@ -237,8 +240,6 @@ def separated_pairs(pred: torch.Tensor, target: torch.Tensor, near: float = 3.0)
     Returns:
         (갈라놓은 쌍 수, 붙은 쌍 수)
     """
-    from scipy import ndimage
-
     if pred.shape != target.shape or pred.ndim != 3:
         raise ValueError(f"pred 와 target 은 같은 (N, H, W) 모양이어야 합니다 "
                          f"(받은 모양: {tuple(pred.shape)}, {tuple(target.shape)})")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F
+from scipy import ndimage
 
 from . import checks, data
 
@@ -90,8 +91,6 @@ def border_weights(masks: torch.Tensor, w0: float = 10.0, sigma: float = 5.0,
         w0, sigma: 논문의 값은 10 과 약 5 픽셀.
         class_weights: 클래스 빈도를 맞추는 ``w_c`` (K,) — None 이면 모든 클래스 1.
     """
-    from scipy import ndimage
-
     instances = data.label_instances(masks).numpy()
     border = np.zeros(instances.shape, dtype=np.float64)
     for n, labels in enumerate(instances):

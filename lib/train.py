@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from . import checks, config, metrics, timing
+from . import checks, config, metrics
 
 SCHEDULES = (None, "cosine")
 
@@ -60,19 +60,6 @@ def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 32,
     model.eval()
     chunks = [model(images[i:i + batch_size].to(device)).argmax(1).cpu() for i in range(0, len(images), batch_size)]
     return torch.cat(chunks)
-
-
-def step_seconds(model: nn.Module, images: torch.Tensor, masks: torch.Tensor, repeat: int = 5,
-                 device: torch.device | str | None = None) -> float:
-    """학습 한 스텝(배치 하나의 순전파 + 역전파)의 가장 짧은 시간(초). 모델을 ``device`` 로 옮깁니다.
-
-    ``fit`` 이 잰 전체 시간은 같은 기계의 다른 작업에 흔들리지만, 여러 번 잰 최솟값은 덜 흔들립니다.
-    """
-    _check_pair(images, masks)
-    device = _on(model, device)
-    model.train()
-    x, y = images.to(device), masks.to(device)
-    return timing.best_time(lambda: F.cross_entropy(model(x), y).backward(), repeat=repeat, device=device)
 
 
 def learning_rate(step: int, total: int, base: float, schedule: str | None) -> float:

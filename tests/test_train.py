@@ -45,14 +45,6 @@ def test_fit_rejects_mismatched_data():
         train.fit(model, torch.rand(2, 3, 5, 5), torch.zeros(3, 3, 3, dtype=torch.long), 4, epochs=1)
 
 
-def test_step_seconds_is_positive_and_leaves_gradients():
-    model = segmentation.PatchCNN(3, 4, width=4, depth=1)
-    images, masks = data.make_scenes(2, data.SceneConfig(size=8), seed=0)
-    seconds = train.step_seconds(model, segmentation.pad_for_patches(images, 3), masks, repeat=2)
-    assert seconds > 0
-    assert all(p.grad is not None for p in model.parameters())
-
-
 def test_cosine_schedule_goes_from_the_base_rate_to_zero():
     rates = [train.learning_rate(step, 10, 0.1, "cosine") for step in range(11)]
     assert rates[0] == pytest.approx(0.1) and rates[5] == pytest.approx(0.05) and rates[10] == pytest.approx(0)
